@@ -1,0 +1,76 @@
+#pragma once
+// Data-safety decisions (DESIGN.md invariant 1), as pure functions of what was observed.
+// The executor gathers the observations (local walk, rclone listings and dry runs) and
+// acts on the verdicts; these functions only decide, so every rule is tested with plain data.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <coltec/planner.hpp>
+
+namespace coltec {
+
+/// What is known about one side of a sync before it runs.
+struct SideState {
+  bool exists = false;          ///< the root exists (a missing S3 prefix does not)
+  std::uint64_t files = 0;      ///< regular files found (may stop counting at 1 locally)
+  bool operator==(const SideState&) const = default;
+};
+
+/// What to do before an action's sync.
+enum class Verdict {
+  proceed,        ///< run the sync
+  restore_first,  ///< copy remote -> local first (never deletes), then run
+  refuse,         ///< do not run; needs a human or the opt-out
+};
+
+/// A verdict with the sentence that explains it (logged, kept in health.json).
+struct SafetyDecision {
+  Verdict verdict = Verdict::proceed;
+  std::string reason;
+  bool operator==(const SafetyDecision&) const = default;
+};
+
+/// Inputs of the empty-source guard.
+struct SourceCheck {
+  Direction direction = Direction::bidirectional;
+  SideState local;
+  SideState remote;
+  bool startup = false;             ///< first run of this action since the daemon started
+  bool allow_empty_source = false;  ///< explicit opt-out (flag or persistence.safety)
+};
+
+/// The empty-source guard. An empty or missing source while the other side holds files:
+/// at start-up (a fresh container) push and bisync restore first; later (an unmounted
+/// volume, an `rm -rf`) they are refused. pull-only from an empty or missing remote prefix
+/// while the local side has files is always refused (rclone would delete everything).
+SafetyDecision check_sources(const SourceCheck& check);
+
+/// Deletions a sync would make, counted from its dry run.
+struct DeletePlan {
+  std::uint64_t deletes = 0;     ///< files the sync would delete at the destination
+  std::uint64_t dest_files = 0;  ///< files at the destination before the sync
+  bool operator==(const DeletePlan&) const = default;
+};
+
+/// Count the deletions in a `rclone sync --dry-run --use-json-log` output (one line each;
+/// non-JSON lines are ignored). dest_files is estimated as checks + deletes from the final
+/// stats line.
+DeletePlan count_planned_deletes(const std::vector<std::string>& lines);
+
+/// The delete cap: refuse when more than `max_percent` % of the destination would be
+/// deleted (and at least one file), unless `force`.
+SafetyDecision check_delete_cap(const DeletePlan& plan, std::uint32_t max_percent, bool force);
+
+/// Where a push-only sync moves what it deletes or overwrites on the remote: a sibling of
+/// the synced folder, outside it: "<parent>/.coltec-trash/<action>/<stamp>".
+/// Empty when the remote path has no parent to hold it.
+std::string trash_dir_for(const Action& action, std::string_view stamp);
+
+/// The folder holding every trash run of the action (for retention).
+std::string trash_root_for(const Action& action);
+
+}  // namespace coltec

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The pure modules (DESIGN.md) must not include Asio, spdlog or POSIX headers, nor read
+# the environment or the clock. Fails listing the offending lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pure=(include/coltec/{spec,config,planner,rclone_command}.hpp src/spec*.cpp src/planner*.cpp
+  src/rclone_command*.cpp)
+# config_file.cpp is the loader's one I/O edge (reading the file) and is allowed POSIX.
+mapfile -t cfg < <(ls src/config*.cpp 2>/dev/null | grep -v config_file)
+pattern='#include <(boost/|spdlog/|unistd\.h|sys/|fcntl\.h|signal\.h)|getenv|std::chrono::(system|steady)_clock::now'
+if grep -nE "$pattern" "${pure[@]}" "${cfg[@]}" 2>/dev/null; then
+  echo "purity: the lines above break the pure-core rule (DESIGN.md)" >&2
+  exit 1
+fi
+echo "purity: pure modules are clean"

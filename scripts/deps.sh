@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the demo and the tests need. Idempotent: only
+# calls apt-get when something is missing. Usage: scripts/deps.sh [build|test]
+set -euo pipefail
+
+build_pkgs=(g++ cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
+  libspdlog-dev libfmt-dev libboost1.81-dev libvalijson-dev libgtest-dev rclone
+  ca-certificates)
+# Tests also need: the format/lint tools, the S3 API server's runtime (node + npm, for the
+# pinned s3rver package), supervisord, lsyncd/rsync (benchmark peer), inotify tools, and
+# the packaging tools.
+test_pkgs=(clang-format clang-tidy nodejs npm supervisor inotify-tools lsyncd rsync
+  procps psmisc file dpkg-dev python3 curl)
+
+want=("${build_pkgs[@]}")
+[[ ${1:-build} == test ]] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=()
+  [[ $(id -u) -eq 0 ]] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,87 @@
+#include <coltec/safety.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace coltec {
+namespace {
+
+std::string count_text(std::uint64_t n) {
+  return std::to_string(n) + (n == 1 ? " file" : " files");
+}
+
+SafetyDecision check_pull(const SourceCheck& c) {
+  const bool remote_empty = !c.remote.exists || c.remote.files == 0;
+  if (remote_empty && c.local.files > 0 && !c.allow_empty_source) {
+    return {Verdict::refuse,
+            "the remote " + std::string(c.remote.exists ? "folder is empty" : "path does not exist") +
+                " while the local folder holds " + count_text(c.local.files) +
+                "; a pull would delete them all (misspelled remote_path?). "
+                "Use --allow-empty-source to pull anyway"};
+  }
+  return {Verdict::proceed, ""};
+}
+
+}  // namespace
+
+SafetyDecision check_sources(const SourceCheck& c) {
+  if (c.direction == Direction::pull_only) return check_pull(c);
+  const bool local_empty = !c.local.exists || c.local.files == 0;
+  const bool remote_has = c.remote.exists && c.remote.files > 0;
+  if (!local_empty || !remote_has || c.allow_empty_source) return {Verdict::proceed, ""};
+  const std::string what = c.local.exists ? "empty" : "missing";
+  if (c.startup) {
+    return {Verdict::restore_first, "the local folder is " + what + " and the remote holds " +
+                                        count_text(c.remote.files) + "; restoring them first"};
+  }
+  return {Verdict::refuse,
+          "the local folder became " + what + " while the remote holds " +
+              count_text(c.remote.files) +
+              " (unmounted volume or deleted folder?); refusing to mirror it. Restart the "
+              "daemon to restore from the remote, or use --allow-empty-source to empty it"};
+}
+
+DeletePlan count_planned_deletes(const std::vector<std::string>& lines) {
+  DeletePlan plan;
+  std::uint64_t checks = 0;
+  for (const auto& line : lines) {
+    if (line.empty() || line.front() != '{') continue;
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) continue;
+    if (j.value("skipped", "") == "delete") ++plan.deletes;
+    const auto stats = j.find("stats");
+    if (stats != j.end() && stats->is_object()) {
+      const auto c = stats->find("checks");
+      if (c != stats->end() && c->is_number_unsigned()) checks = c->get<std::uint64_t>();
+    }
+  }
+  plan.dest_files = checks + plan.deletes;
+  return plan;
+}
+
+SafetyDecision check_delete_cap(const DeletePlan& plan, std::uint32_t max_percent, bool force) {
+  if (plan.deletes == 0 || force) return {Verdict::proceed, ""};
+  // Compare in integers: deletes / dest > pct / 100  <=>  deletes * 100 > pct * dest.
+  if (plan.deletes * 100U <= std::uint64_t{max_percent} * plan.dest_files) {
+    return {Verdict::proceed, ""};
+  }
+  return {Verdict::refuse, "this sync would delete " + count_text(plan.deletes) + " of " +
+                               std::to_string(plan.dest_files) + " at the destination, more than " +
+                               std::to_string(max_percent) +
+                               "%; nothing was deleted. Use --force-deletes to run it anyway, or "
+                               "raise persistence.safety.max_delete_percent"};
+}
+
+std::string trash_root_for(const Action& action) {
+  const auto slash = action.remote_path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "";
+  return action.remote_name + ":" + action.remote_path.substr(0, slash) + "/.coltec-trash/" +
+         action.name;
+}
+
+std::string trash_dir_for(const Action& action, std::string_view stamp) {
+  auto root = trash_root_for(action);
+  if (root.empty()) return root;
+  return root + "/" + std::string(stamp);
+}
+
+}  // namespace coltec

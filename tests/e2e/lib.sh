@@ -1,0 +1,126 @@
+# Shared helpers for the end-to-end suites (sourced, not run). Every suite runs the real
+# binary ($COLTEC_BIN) against real rclone; servers listen on 127.0.0.1 only, on free
+# ports, and are stopped by the suite (trap), each wait bounded in time.
+set -euo pipefail
+
+: "${COLTEC_BIN:?COLTEC_BIN must point at the coltec-daemon binary}"
+: "${COLTEC_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+
+# AWS_CA_BUNDLE breaks rclone 1.60's s3 backend; the daemon drops it for its children, and
+# the suites' own direct rclone calls must too.
+unset AWS_CA_BUNDLE || true
+
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coltec-e2e.XXXXXX")
+E2E_PIDS=()
+E2E_FAILS=0
+E2E_PASSES=0
+
+e2e_cleanup() {
+  local pid
+  for pid in "${E2E_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${E2E_PIDS[@]}"; do
+    wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
+  done
+  [[ -n ${E2E_KEEP:-} ]] || rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+pass() { E2E_PASSES=$((E2E_PASSES + 1)); log "ok: $*"; }
+fail() { E2E_FAILS=$((E2E_FAILS + 1)); log "FAIL: $*"; }
+
+# Call at the end of a suite: prints the plain summary line and sets the exit status.
+finish() {
+  echo "$E2E_PASSES passed, $E2E_FAILS failed"
+  ((E2E_FAILS == 0))
+}
+
+# wait_gone PID SECONDS: true once PID no longer exists.
+wait_gone() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.05
+  done
+}
+
+# wait_for SECONDS CMD...: polls CMD until it succeeds; false on timeout.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+# expect_rc WANT DESCRIPTION CMD...: runs CMD, records pass/fail on its exit code.
+expect_rc() {
+  local want=$1 what=$2 rc=0
+  shift 2
+  "$@" >"$E2E_TMP/last.out" 2>"$E2E_TMP/last.err" || rc=$?
+  if [[ $rc == "$want" ]]; then pass "$what (rc=$rc)"; else
+    fail "$what: rc=$rc, want $want"
+    sed 's/^/    | /' "$E2E_TMP/last.err" | tail -n 20 >&2
+  fi
+}
+
+# tree_sums DIR: sorted "sha256  relative/path" lines, the fingerprint of a tree.
+tree_sums() {
+  (cd "$1" && find . -type f ! -name '.coltec*' -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# start_s3rver: starts the pinned s3rver on a free 127.0.0.1 port with bucket
+# "testbucket"; sets S3_PORT and S3_DATA.
+start_s3rver() {
+  local bin
+  bin=$("$COLTEC_SOURCE_DIR/scripts/install-s3rver.sh")
+  S3_DATA="$E2E_TMP/s3data"
+  mkdir -p "$S3_DATA"
+  "$bin" -d "$S3_DATA" -a 127.0.0.1 -p 0 --configure-bucket testbucket \
+    >"$E2E_TMP/s3rver.log" 2>&1 &
+  S3_PID=$!
+  E2E_PIDS+=("$S3_PID")
+  wait_for 20 grep -q 'listening on' "$E2E_TMP/s3rver.log" || {
+    cat "$E2E_TMP/s3rver.log" >&2
+    return 1
+  }
+  S3_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$E2E_TMP/s3rver.log")
+  export S3_PORT S3_DATA
+}
+
+stop_s3rver() {
+  kill -TERM "$S3_PID" 2>/dev/null || true
+  wait_gone "$S3_PID" 5 || kill -KILL "$S3_PID" 2>/dev/null || true
+}
+
+# rclone_s3 ARGS...: the suites' own view of the S3 server (not through the daemon).
+rclone_s3() {
+  RCLONE_CONFIG_T_TYPE=s3 RCLONE_CONFIG_T_PROVIDER=Other \
+    RCLONE_CONFIG_T_ENDPOINT="http://127.0.0.1:$S3_PORT" \
+    RCLONE_CONFIG_T_ACCESS_KEY_ID=S3RVER RCLONE_CONFIG_T_SECRET_ACCESS_KEY=S3RVER \
+    rclone --config /dev/null "$@"
+}
+
+# make_files DIR COUNT [SIZE]: COUNT files of SIZE bytes (default 100) in 10 subfolders.
+make_files() {
+  local dir=$1 count=$2 size=${3:-100} i
+  for ((i = 0; i < count; i++)); do
+    mkdir -p "$dir/d$((i % 10))"
+    head -c "$size" /dev/urandom >"$dir/d$((i % 10))/f$i.bin"
+  done
+}
+
+# no_rclone_children PID: true when no rclone process has PID as an ancestor's group.
+rclone_pids_under() {
+  local root=$1
+  pgrep -f "^rclone " | while read -r p; do
+    local pp=$p
+    while [[ $pp -gt 1 ]]; do
+      [[ $pp == "$root" ]] && { echo "$p"; break; }
+      pp=$(awk '{print $4}' "/proc/$pp/stat" 2>/dev/null || echo 1)
+    done
+  done
+}

@@ -1,0 +1,97 @@
+#include <coltec/safety.hpp>
+
+#include <gtest/gtest.h>
+
+namespace coltec {
+namespace {
+
+SourceCheck check(Direction d, SideState local, SideState remote, bool startup) {
+  SourceCheck c;
+  c.direction = d;
+  c.local = local;
+  c.remote = remote;
+  c.startup = startup;
+  return c;
+}
+
+const SideState k_missing{false, 0};
+const SideState k_empty{true, 0};
+const SideState k_full{true, 20};
+
+TEST(SafetyTest, FreshContainerRestoresBeforePushOrBisync) {
+  for (auto d : {Direction::push_only, Direction::bidirectional}) {
+    EXPECT_EQ(check_sources(check(d, k_empty, k_full, true)).verdict, Verdict::restore_first);
+    EXPECT_EQ(check_sources(check(d, k_missing, k_full, true)).verdict, Verdict::restore_first);
+  }
+}
+
+TEST(SafetyTest, EmptiedWhileRunningIsRefused) {
+  for (auto d : {Direction::push_only, Direction::bidirectional}) {
+    const auto decision = check_sources(check(d, k_empty, k_full, false));
+    EXPECT_EQ(decision.verdict, Verdict::refuse);
+    EXPECT_NE(decision.reason.find("20 files"), std::string::npos);
+    EXPECT_EQ(check_sources(check(d, k_missing, k_full, false)).verdict, Verdict::refuse);
+  }
+}
+
+TEST(SafetyTest, OptOutLetsEmptySourceRun) {
+  auto c = check(Direction::push_only, k_empty, k_full, false);
+  c.allow_empty_source = true;
+  EXPECT_EQ(check_sources(c).verdict, Verdict::proceed);
+}
+
+TEST(SafetyTest, NothingOnEitherSideProceeds) {
+  EXPECT_EQ(check_sources(check(Direction::push_only, k_empty, k_empty, false)).verdict,
+            Verdict::proceed);
+  EXPECT_EQ(check_sources(check(Direction::push_only, k_full, k_empty, false)).verdict,
+            Verdict::proceed);
+}
+
+TEST(SafetyTest, PullFromMissingOrEmptyRemoteIsRefused) {
+  EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_missing, true)).verdict,
+            Verdict::refuse);
+  EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_empty, false)).verdict,
+            Verdict::refuse);
+  EXPECT_EQ(check_sources(check(Direction::pull_only, k_empty, k_missing, false)).verdict,
+            Verdict::proceed);
+  EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_full, false)).verdict,
+            Verdict::proceed);
+}
+
+TEST(SafetyTest, CountsDeletesFromDryRunJson) {
+  const std::vector<std::string> lines = {
+      R"j({"level":"warning","msg":"Skipped delete as --dry-run is set (size 3)","object":"v18","skipped":"delete"})j",
+      R"j({"level":"warning","msg":"Skipped delete as --dry-run is set (size 3)","object":"v19","skipped":"delete"})j",
+      R"j({"level":"warning","msg":"Skipped copy as --dry-run is set","object":"n1","skipped":"copy"})j",
+      "2026/11/22 plain text line",
+      "{broken json",
+      R"j({"level":"warning","msg":"stats","stats":{"checks":8,"deletes":0}})j",
+  };
+  const auto plan = count_planned_deletes(lines);
+  EXPECT_EQ(plan.deletes, 2U);
+  EXPECT_EQ(plan.dest_files, 10U);
+}
+
+TEST(SafetyTest, DeleteCapRefusesAboveThePercentage) {
+  EXPECT_EQ(check_delete_cap({5, 10}, 50, false).verdict, Verdict::proceed);
+  const auto refused = check_delete_cap({8, 10}, 50, false);
+  EXPECT_EQ(refused.verdict, Verdict::refuse);
+  EXPECT_NE(refused.reason.find("8 files of 10"), std::string::npos);
+  EXPECT_NE(refused.reason.find("--force-deletes"), std::string::npos);
+  EXPECT_EQ(check_delete_cap({8, 10}, 50, true).verdict, Verdict::proceed);
+  EXPECT_EQ(check_delete_cap({0, 0}, 0, false).verdict, Verdict::proceed);
+  EXPECT_EQ(check_delete_cap({1, 1}, 0, false).verdict, Verdict::refuse);
+}
+
+TEST(SafetyTest, TrashIsASiblingOutsideTheSyncedTree) {
+  Action a;
+  a.name = "code";
+  a.remote_name = "r2";
+  a.remote_path = "bucket/ws/code";
+  EXPECT_EQ(trash_dir_for(a, "20261123T120000Z"), "r2:bucket/ws/.coltec-trash/code/20261123T120000Z");
+  a.remote_path = "bucket";
+  EXPECT_EQ(trash_dir_for(a, "x"), "");
+}
+
+}  // namespace
+}  // namespace coltec
