@@ -151,6 +151,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   } else {
     add_daemon_flags(app, o, s);
     status_cmd = app.add_subcommand("status", "Print the workspace's sync status and exit");
+    app.fallthrough();  // `status -c FILE --state-dir D` uses the main flags
   }
   try {
     app.parse(argc, argv);

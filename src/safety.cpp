@@ -40,22 +40,26 @@ SafetyDecision check_sources(const SourceCheck& c) {
               "daemon to restore from the remote, or use --allow-empty-source to empty it"};
 }
 
-DeletePlan count_planned_deletes(const std::vector<std::string>& lines) {
-  DeletePlan plan;
-  std::uint64_t checks = 0;
-  for (const auto& line : lines) {
-    if (line.empty() || line.front() != '{') continue;
-    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) continue;
-    if (j.value("skipped", "") == "delete") ++plan.deletes;
-    const auto stats = j.find("stats");
-    if (stats != j.end() && stats->is_object()) {
-      const auto c = stats->find("checks");
-      if (c != stats->end() && c->is_number_unsigned()) checks = c->get<std::uint64_t>();
-    }
+void DryRunTally::add(std::string_view line) {
+  if (line.empty() || line.front() != '{') return;
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return;
+  const auto skipped = j.find("skipped");
+  if (skipped != j.end() && skipped->is_string()) {
+    if (*skipped == "delete") ++deletes;
+    if (*skipped == "copy") ++copies;
   }
-  plan.dest_files = checks + plan.deletes;
-  return plan;
+  const auto stats = j.find("stats");
+  if (stats != j.end() && stats->is_object()) {
+    const auto c = stats->find("checks");
+    if (c != stats->end() && c->is_number_unsigned()) checks = c->get<std::uint64_t>();
+  }
+}
+
+DeletePlan count_planned_deletes(const std::vector<std::string>& lines) {
+  DryRunTally tally;
+  for (const auto& line : lines) tally.add(line);
+  return tally.plan();
 }
 
 SafetyDecision check_delete_cap(const DeletePlan& plan, std::uint32_t max_percent, bool force) {

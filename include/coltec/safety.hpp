@@ -56,9 +56,21 @@ struct DeletePlan {
   bool operator==(const DeletePlan&) const = default;
 };
 
-/// Count the deletions in a `rclone sync --dry-run --use-json-log` output (one line each;
-/// non-JSON lines are ignored). dest_files is estimated as checks + deletes from the final
-/// stats line.
+/// Running tally of a `rclone sync --dry-run --use-json-log` output, fed line by line so a
+/// huge dry run costs no memory. Non-JSON lines are ignored.
+struct DryRunTally {
+  std::uint64_t deletes = 0;  ///< "skipped":"delete" lines
+  std::uint64_t copies = 0;   ///< "skipped":"copy" lines (new or changed files)
+  std::uint64_t checks = 0;   ///< files compared, from the last stats line
+  /// Fold one output line in.
+  void add(std::string_view line);
+  /// The deletions and the destination's size (checks + deletes).
+  DeletePlan plan() const { return {deletes, checks + deletes}; }
+  /// Files at the source as the dry run saw them (checks + copies).
+  std::uint64_t source_files() const { return checks + copies; }
+};
+
+/// Count the deletions in a whole dry-run output (see DryRunTally).
 DeletePlan count_planned_deletes(const std::vector<std::string>& lines);
 
 /// The delete cap: refuse when more than `max_percent` % of the destination would be

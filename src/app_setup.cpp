@@ -1,0 +1,219 @@
+#include "app_setup.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT: POSIX global, read once at start-up
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+Result<PrivateDir> PrivateDir::create() {
+  // tmpfs first: the credentials in the rclone config should never reach a disk.
+  std::vector<std::string> bases;
+  if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
+    bases.emplace_back(run);
+  }
+  bases.emplace_back("/dev/shm");
+  const char* tmp = std::getenv("TMPDIR");
+  bases.emplace_back(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+  for (const auto& base : bases) {
+    std::string templ = base + "/coltec-daemon.XXXXXX";
+    if (mkdtemp(templ.data()) != nullptr) return PrivateDir(templ);  // mkdtemp makes it 0700
+  }
+  return make_error("cannot create a private temporary directory (tried " +
+                    fmt::format("{}", fmt::join(bases, ", ")) + ")");
+}
+
+PrivateDir::~PrivateDir() {
+  if (m_path.empty()) return;
+  std::error_code ec;
+  fs::remove_all(m_path, ec);
+}
+
+Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io,
+                     const ProcessSpec& spec) {
+  Captured c;
+  runner.start(
+      spec,
+      [&c](OutputStream s, const std::string& line) {
+        if (s == OutputStream::out) {
+          c.out += line;
+          c.out += '\n';
+        } else if (c.err_tail.size() < 4096) {
+          c.err_tail += line;
+          c.err_tail += '\n';
+        }
+      },
+      [&c](const ProcessResult& r) { c.result = r; });
+  io.restart();
+  io.run();
+  return c;
+}
+
+EnvMap current_environment() {
+  EnvMap env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger& log,
+                                     SetupFailure* failure) {
+  auto loaded = load_spec_file(o.config);
+  if (!loaded.ok()) {
+    for (const auto& p : loaded.problems) {
+      log.error(p.message, {{"file", p.file}, {"line", p.line}, {"column", p.column},
+                            {"path", p.path}});
+    }
+    *failure = {ExitCode::config_error,
+                fmt::format("{} has {} problem(s); run --validate-only for details", o.config,
+                            loaded.problems.size())};
+    return std::nullopt;
+  }
+  PlanOptions po;
+  po.interval_override = o.interval;
+  po.only = o.only;
+  if (const auto it = env.find("RCLONE_BUCKET"); it != env.end() && !it->second.empty()) {
+    po.legacy_bucket = it->second;
+  }
+  auto plan = build_plan(*loaded.spec, po);
+  if (!plan) {
+    *failure = {ExitCode::config_error, plan.error().message};
+    return std::nullopt;
+  }
+  return Planned{std::move(*loaded.spec), std::move(plan).value()};
+}
+
+namespace {
+
+std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_context& io,
+                                        const EnvMap& env, SetupFailure* failure) {
+  ProcessSpec spec;
+  spec.argv = version_argv();
+  spec.env = child_environment(env);
+  spec.timeout = std::chrono::seconds(30);
+  const auto c = run_capture(runner, io, spec);
+  if (c.result.spawn_failed) {
+    *failure = {ExitCode::runtime_error,
+                "rclone is not installed or not in PATH (" + c.result.spawn_error +
+                    "); install it, e.g. apt-get install rclone"};
+    return std::nullopt;
+  }
+  auto version = parse_rclone_version(c.out);
+  if (!version) {
+    *failure = {ExitCode::runtime_error, "cannot read rclone's version: " +
+                                             version.error().message};
+    return std::nullopt;
+  }
+  return caps_for(*version);
+}
+
+Result<std::map<std::string, std::string>> obscure_passwords(const Plan& plan, const EnvMap& env) {
+  std::map<std::string, std::string> obscured;
+  boost::asio::io_context io;
+  auto runner = make_process_runner(io);
+  for (const auto& var : passwords_needed(plan.remotes)) {
+    const auto it = env.find(var);
+    if (it == env.end() || it->second.empty()) {
+      return make_error("crypt password variable " + var + " is not set");
+    }
+    ProcessSpec spec;
+    spec.argv = obscure_argv();
+    spec.env = child_environment(env);
+    spec.stdin_data = it->second;  // stdin, never argv: the plain password stays private
+    spec.timeout = std::chrono::seconds(30);
+    auto c = run_capture(*runner, io, spec);
+    while (!c.out.empty() && (c.out.back() == '\n' || c.out.back() == '\r')) c.out.pop_back();
+    if (c.result.exit_code != 0 || c.out.empty()) {
+      return make_error("rclone obscure failed for " + var);
+    }
+    obscured.emplace(var, c.out);
+  }
+  return obscured;
+}
+
+}  // namespace
+
+bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared,
+                         std::string* error) {
+  auto obscured = obscure_passwords(plan, env);
+  if (!obscured) {
+    *error = obscured.error().message;
+    return false;
+  }
+  auto text = render_rclone_config(plan.remotes, env, *obscured);
+  if (!text) {
+    *error = text.error().message;
+    return false;
+  }
+  const auto written = write_private_file(prepared.config_path, *text);
+  if (!written) {
+    *error = written.error().message;
+    return false;
+  }
+  prepared.secrets = secret_values(plan.remotes, env, *obscured);
+  prepared.pass_aws = uses_env_auth(plan.remotes);
+  return true;
+}
+
+std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env,
+                                Logger& log, SetupFailure* failure) {
+  Prepared p;
+  {
+    boost::asio::io_context io;
+    auto runner = make_process_runner(io);
+    auto caps = detect_rclone(*runner, io, env, failure);
+    if (!caps) return std::nullopt;
+    p.caps = *caps;
+  }
+  EnvMap state_env = env;
+  if (o.state_dir) state_env["COLTEC_STATE_DIR"] = *o.state_dir;
+  auto dir = state_dir_for(plan.workspace, state_env);
+  if (!dir) {
+    *failure = {ExitCode::runtime_error, dir.error().message};
+    return std::nullopt;
+  }
+  p.state_dir = *dir;
+  for (const auto& d : {p.state_dir, p.state_dir + "/bisync"}) {
+    if (auto made = ensure_dir(d, 0700); !made) {
+      *failure = {ExitCode::runtime_error, made.error().message};
+      return std::nullopt;
+    }
+  }
+  if (!o.dry_run) {
+    auto lock = WorkspaceLock::acquire(p.state_dir + "/daemon.lock");
+    if (!lock) {
+      *failure = {ExitCode::lock_held, lock.error().message};
+      return std::nullopt;
+    }
+    p.lock.emplace(std::move(lock).value());
+  }
+  auto runtime = PrivateDir::create();
+  if (!runtime) {
+    *failure = {ExitCode::runtime_error, runtime.error().message};
+    return std::nullopt;
+  }
+  p.runtime.emplace(std::move(runtime).value());
+  p.config_path = p.runtime->path() + "/rclone.conf";
+  std::string error;
+  if (!write_rclone_config(plan, env, p, &error)) {
+    *failure = {ExitCode::config_error, error};
+    return std::nullopt;
+  }
+  log.set_secrets(p.secrets);
+  log.debug("rclone detected", {{"version", to_string(p.caps.version)}});
+  return p;
+}
+
+}  // namespace coltec

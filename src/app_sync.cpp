@@ -1,0 +1,268 @@
+// --once, --once --dry-run and the daemon: one io_context holding the scheduler's timer,
+// the rclone children's pipes, the watcher's inotify descriptor and the signal set.
+
+#include <csignal>
+#include <iostream>
+#include <random>
+
+#include <boost/asio/signal_set.hpp>
+#include <coltec/executor.hpp>
+#include <coltec/scheduler.hpp>
+#include <coltec/watcher.hpp>
+#include <fmt/format.h>
+
+#include "app_report.hpp"
+#include "app_setup.hpp"
+
+namespace coltec {
+namespace {
+
+Outcome outcome_of(RcloneFailure f) {
+  switch (f) {
+    case RcloneFailure::none: return Outcome::ok;
+    case RcloneFailure::temporary: return Outcome::temporary_failure;
+    case RcloneFailure::needs_resync: return Outcome::needs_resync;
+    case RcloneFailure::refused: return Outcome::refused;
+    case RcloneFailure::killed: return Outcome::cancelled;
+    case RcloneFailure::fatal: break;
+  }
+  return Outcome::failure;
+}
+
+/// The scheduler's view of the executor.
+class ExecutorJobRunner final : public JobRunner {
+ public:
+  explicit ExecutorJobRunner(Executor& executor) : m_executor(executor) {}
+  void start(const RunRequest& request, RunDone done) override {
+    m_executor.run(request.action, [done = std::move(done)](const SyncReport& s) {
+      RunReport r;
+      r.outcome = outcome_of(s.failure);
+      r.error = s.error;
+      r.files = s.stats.transfers + s.restored;
+      r.bytes = s.stats.bytes;
+      r.duration = s.duration;
+      done(r);
+    });
+  }
+  void cancel(const std::string& action) override { m_executor.cancel(action); }
+
+ private:
+  Executor& m_executor;
+};
+
+ExecutorSettings executor_settings(const Options& o, const Plan& plan, const EnvMap& env,
+                                   const Prepared& p) {
+  ExecutorSettings s;
+  s.caps = p.caps;
+  s.config_path = p.config_path;
+  s.state_dir = p.state_dir;
+  s.bisync_workdir = p.state_dir + "/bisync";
+  s.env = env;
+  s.secrets = p.secrets;
+  s.pass_aws_credentials = p.pass_aws;
+  s.dry_run = o.dry_run;
+  s.safety = plan.safety;
+  s.allow_empty_source = o.allow_empty_source;
+  s.force_deletes = o.force_deletes;
+  return s;
+}
+
+SchedulerConfig scheduler_config(const Options& o, bool once) {
+  SchedulerConfig c;
+  c.max_parallel = o.max_parallel;
+  c.debounce = o.debounce;
+  c.max_delay = o.max_delay;
+  c.reconcile_every = o.reconcile_every;
+  c.once = once;
+  return c;
+}
+
+std::vector<JobSpec> job_specs(const Plan& plan, bool event_driven) {
+  std::vector<JobSpec> jobs;
+  for (const auto& a : plan.actions) jobs.push_back(job_spec_from(a, event_driven));
+  return jobs;
+}
+
+}  // namespace
+
+/// Everything alive while the loop runs; owned by run_sync's stack frame.
+struct SyncLoop {
+  const Options& options;
+  Logger& log;
+  EnvMap env;
+  Planned planned;
+  Prepared prepared;
+  bool once;
+  boost::asio::io_context io;
+  std::unique_ptr<ProcessRunner> runner = make_process_runner(io);
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<ExecutorJobRunner> jobs;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<SchedulerDriver> driver;
+  std::unique_ptr<Watcher> watcher;
+  boost::asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+  int stop_signal = 0;
+  std::mt19937 rng{std::random_device{}()};
+
+  void build();
+  void start_watcher();
+  void wait_signal();
+  void on_signal(int signo);
+  void reload();
+  ExitCode run();
+};
+
+void SyncLoop::build() {
+  executor = std::make_unique<Executor>(
+      *runner, log, executor_settings(options, planned.plan, env, prepared),
+      planned.plan.actions);
+  jobs = std::make_unique<ExecutorJobRunner>(*executor);
+  scheduler = std::make_unique<Scheduler>(
+      job_specs(planned.plan, !once && options.watch), scheduler_config(options, once), *jobs,
+      [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); });
+  scheduler->set_observer([this](const std::string&, const RunReport&) {
+    write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  });
+  driver = std::make_unique<SchedulerDriver>(io, *scheduler);
+  driver->set_on_finished([this] {
+    signals.cancel();
+    if (watcher) watcher->stop();
+    io.stop();
+  });
+}
+
+ExitCode SyncLoop::run() {
+  build();
+  if (!once && options.watch) start_watcher();
+  wait_signal();
+  log.info(once ? "running every action once" : "daemon started",
+           {{"workspace", planned.plan.workspace},
+            {"actions", planned.plan.actions.size()},
+            {"rclone", to_string(prepared.caps.version)},
+            {"state_dir", prepared.state_dir},
+            {"dry_run", options.dry_run}});
+  driver->start();
+  io.run();
+  write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  report_unflushed(*scheduler, log);
+  if (once) print_summary(*scheduler, options, std::cout);
+  if (stop_signal == SIGINT) return ExitCode::interrupted;
+  if (stop_signal == SIGTERM) return ExitCode::terminated;
+  return once ? exit_code_for(*scheduler) : ExitCode::ok;
+}
+
+void SyncLoop::start_watcher() {
+  WatcherCallbacks cb;
+  cb.on_change = [this](const std::string& a) { scheduler->on_local_change(a, Clock::now()); };
+  cb.on_overflow = [this](const std::string& a) {
+    log.warn("filesystem events were lost; one full sync follows", {{"action", a}});
+    scheduler->on_overflow(a, Clock::now());
+  };
+  cb.on_fallback = [this](const std::string& a, const std::string& why) {
+    log.warn(why, {{"action", a}});
+    scheduler->set_watch_fallback(a, true);
+  };
+  cb.on_watch_error = [this](const std::string& a, const std::string& why) {
+    log.warn(why, {{"action", a}});
+  };
+  WatcherOptions wo;
+  wo.ignored_prefixes = {prepared.state_dir};
+  if (options.log_file) wo.ignored_prefixes.push_back(*options.log_file);
+  auto created = Watcher::create(io, std::move(cb), wo);
+  if (!created) {
+    log.warn("not watching local folders: " + created.error().message);
+    return;
+  }
+  watcher = std::move(created).value();
+  const auto started = Clock::now();
+  for (const auto& a : planned.plan.actions) {
+    if (a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+  }
+  log.info("watching local folders",
+           {{"watches", watcher->watch_count()},
+            {"setup_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                             Clock::now() - started)
+                             .count()}});
+}
+
+void SyncLoop::wait_signal() {
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    on_signal(signo);
+    wait_signal();
+  });
+}
+
+void SyncLoop::on_signal(int signo) {
+  const auto now = Clock::now();
+  if (signo == SIGINT || signo == SIGTERM) {
+    if (stop_signal != 0) {
+      log.warn("second stop signal: stopping at once");
+      scheduler->stop_now();
+      return;
+    }
+    stop_signal = signo;
+    log.info("stopping: running syncs get the shutdown grace",
+             {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"},
+              {"grace_ms", options.shutdown_grace.count()}});
+    scheduler->request_stop(now, options.shutdown_grace);
+  } else if (signo == SIGUSR1) {
+    log.info("SIGUSR1: running every action now");
+    scheduler->run_all_now(now);
+  } else if (signo == SIGHUP) {
+    reload();
+  }
+}
+
+void SyncLoop::reload() {
+  if (once) return;
+  SetupFailure failure;
+  auto next = load_and_plan(options, env, log, &failure);
+  if (!next) {
+    log.error("SIGHUP: the new spec is not valid; keeping the old one",
+              {{"error", failure.message}});
+    return;
+  }
+  std::string error;
+  if (!write_rclone_config(next->plan, env, prepared, &error)) {
+    log.error("SIGHUP: cannot apply the new remotes; keeping the old spec", {{"error", error}});
+    return;
+  }
+  log.set_secrets(prepared.secrets);
+  executor->replace_actions(next->plan.actions);
+  scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());
+  planned = std::move(*next);
+  log.info("SIGHUP: spec reloaded", {{"actions", planned.plan.actions.size()}});
+}
+
+ExitCode run_sync(const Options& options, Logger& log) {
+  const bool once = options.mode == Mode::once || options.dry_run;
+  if (options.dry_run && options.mode == Mode::daemon) {
+    log.info("--dry-run runs a single pass (as --once --dry-run)");
+  }
+  auto env = current_environment();
+  SetupFailure failure;
+  auto planned = load_and_plan(options, env, log, &failure);
+  if (!planned) {
+    log.error(failure.message);
+    return failure.code;
+  }
+  if (!planned->plan.enabled || planned->plan.actions.empty()) {
+    log.info(planned->plan.skip_reason.empty() ? "nothing to sync" : planned->plan.skip_reason,
+             {{"workspace", planned->plan.workspace}});
+    return ExitCode::ok;
+  }
+  if (options.dry_run) print_plan(planned->plan, std::cout, options);
+  auto prepared = prepare(options, planned->plan, env, log, &failure);
+  if (!prepared) {
+    log.error(failure.message);
+    return failure.code;
+  }
+  if (options.dry_run) print_commands(planned->plan, *prepared, env, std::cout, options);
+  SyncLoop loop{options, log, std::move(env), std::move(*planned), std::move(*prepared), once};
+  const auto code = loop.run();
+  if (options.dry_run) print_dry_run_footer(std::cout, options);
+  return code;
+}
+
+}  // namespace coltec

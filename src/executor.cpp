@@ -1,0 +1,68 @@
+// One run of one action is a short chain of rclone steps, each started when the previous one
+// ended (all on the io_context thread):
+//   push-only:  [list remote if local empty] -> [restore] -> dry-run pre-check -> sync
+//   pull-only:  dry-run pre-check (also tells whether the remote is empty) -> sync
+//   bisync:     [list remote if local empty] -> [restore] -> [safe resync prep] -> bisync
+// Every step can refuse; nothing destructive runs before the checks that guard it.
+
+#include <coltec/executor.hpp>
+
+#include <filesystem>
+
+#include "executor_run.hpp"
+
+namespace coltec {
+
+Executor::Executor(ProcessRunner& runner, Logger& log, ExecutorSettings settings,
+                   std::vector<Action> actions)
+    : m_runner(runner), m_log(log), m_settings(std::move(settings)) {
+  replace_actions(std::move(actions));
+}
+
+Executor::~Executor() {
+  for (auto& [name, run] : m_running) run->detach();
+}
+
+void Executor::replace_actions(std::vector<Action> actions) {
+  m_actions.clear();
+  for (auto& a : actions) {
+    auto name = a.name;
+    m_actions.emplace(std::move(name), std::move(a));
+  }
+}
+
+std::set<std::string> Executor::running() const {
+  std::set<std::string> names;
+  for (const auto& [name, run] : m_running) names.insert(name);
+  return names;
+}
+
+void Executor::run(const std::string& action, std::function<void(const SyncReport&)> done) {
+  const auto it = m_actions.find(action);
+  if (it == m_actions.end() || m_running.count(action) != 0) {
+    SyncReport report;
+    report.failure = RcloneFailure::fatal;
+    report.error = it == m_actions.end() ? "unknown action '" + action + "'"
+                                         : "action '" + action + "' is already running";
+    done(report);
+    return;
+  }
+  const bool startup = m_synced_once.count(action) == 0;
+  auto run = std::make_shared<Run>(*this, it->second, startup,
+                                   [this, action, done = std::move(done)](const SyncReport& r) {
+                                     m_running.erase(action);
+                                     if (r.failure == RcloneFailure::none) {
+                                       m_synced_once.insert(action);
+                                     }
+                                     done(r);
+                                   });
+  m_running.emplace(action, run);
+  run->start();
+}
+
+void Executor::cancel(const std::string& action) {
+  const auto it = m_running.find(action);
+  if (it != m_running.end()) it->second->cancel();
+}
+
+}  // namespace coltec

@@ -1,0 +1,44 @@
+// Looking at the local side before a sync: does the root exist, does it hold any file
+// rclone would see? The walk stops at the first such file, so it costs little however big
+// the tree is, and it honours the action's excludes (a folder holding only excluded files
+// is empty as far as rclone is concerned, and mirroring it would delete the remote).
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <coltec/executor.hpp>
+#include <coltec/watcher.hpp>
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+SideState inspect_local(const std::string& root, const std::vector<std::string>& exclude) {
+  SideState state;
+  std::error_code ec;
+  const auto st = fs::symlink_status(root, ec);
+  if (ec || !fs::is_directory(st)) return state;
+  state.exists = true;
+  const auto filter = ExcludeFilter::build(exclude);
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const auto rel = fs::relative(it->path(), root, ec).generic_string();
+    if (ec) break;
+    const bool is_dir = it->is_directory(ec) && !it->is_symlink(ec);
+    if (filter.excluded(rel, is_dir)) {
+      if (is_dir) it.disable_recursion_pending();
+      continue;
+    }
+    if (!is_dir) {
+      state.files = 1;  // one is enough to know the side is not empty
+      break;
+    }
+  }
+  return state;
+}
+
+}  // namespace coltec

@@ -1,0 +1,267 @@
+#include "executor_run.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include <coltec/state.hpp>
+#include <fmt/format.h>
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string utc_stamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+}  // namespace
+
+// rclone's levels mapped onto ours: at info a run is one start and one end line, so rclone's
+// own chatter goes to debug; its errors are worth a warning.
+Level level_for_rclone(const RcloneLine& line, bool dry_run) {
+  if (line.has_stats) return Level::trace;
+  if (line.level == "error") return Level::warn;
+  if (dry_run && line.msg.rfind("Skipped ", 0) == 0) return Level::info;
+  return Level::debug;
+}
+
+Executor::Run::Run(Executor& ex, Action action, bool startup, Done done)
+    : m_ex(ex), m_action(std::move(action)), m_startup(startup), m_done(std::move(done)) {}
+
+void Executor::Run::start() {
+  m_started = std::chrono::steady_clock::now();
+  m_stamp = utc_stamp();
+  m_ex.m_log.info("sync started", {{"action", m_action.name},
+                                   {"direction", to_string(m_action.direction)},
+                                   {"local", m_action.local_path},
+                                   {"remote", m_action.remote_spec()}});
+  inspect();
+}
+
+void Executor::Run::cancel() {
+  m_cancelled = true;
+  if (!m_proc) return;
+  if (m_killing_bisync) {
+    m_proc->kill();
+  } else {
+    m_proc->terminate(m_ex.m_settings.term_grace);
+  }
+}
+
+RunContext Executor::Run::context() const {
+  RunContext ctx;
+  ctx.caps = m_ex.m_settings.caps;
+  ctx.config_path = m_ex.m_settings.config_path;
+  ctx.bisync_workdir = m_ex.m_settings.bisync_workdir;
+  ctx.dry_run = m_ex.m_settings.dry_run;
+  ctx.bisync_max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
+  ctx.secrets = m_ex.m_settings.secrets;
+  ctx.pass_aws_credentials = m_ex.m_settings.pass_aws_credentials;
+  return ctx;
+}
+
+void Executor::Run::inspect() {
+  m_local = inspect_local(m_action.local_path, m_action.exclude);
+  if (m_action.direction == Direction::pull_only) {
+    precheck();
+    return;
+  }
+  if (m_local.exists && m_local.files > 0) {
+    m_action.direction == Direction::push_only ? precheck() : bisync_prepare();
+    return;
+  }
+  list_remote();
+}
+
+void Executor::Run::list_remote() {
+  exec(build_listing(m_action.remote_spec(), context(), m_ex.m_settings.env, m_action.exclude), "list remote",
+       m_ex.m_settings.check_timeout, [this](Step& step) {
+         SideState remote{true, step.objects};
+         if (step.proc.exit_code == 3) {
+           remote = {false, 0};  // "directory not found": nothing there
+         } else if (step_failed(step, "listing the remote")) {
+           return;
+         }
+         decide_sources(remote);
+       });
+}
+
+void Executor::Run::decide_sources(const SideState& remote) {
+  SourceCheck check;
+  check.direction = m_action.direction;
+  check.local = m_local;
+  check.remote = remote;
+  check.startup = m_startup;
+  check.allow_empty_source =
+      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
+  const auto decision = check_sources(check);
+  if (decision.verdict == Verdict::refuse) {
+    finish(RcloneFailure::refused, decision.reason);
+    return;
+  }
+  if (!m_local.exists && !m_ex.m_settings.dry_run) {
+    std::error_code ec;
+    fs::create_directories(m_action.local_path, ec);
+    if (ec) {
+      finish(RcloneFailure::fatal,
+             "cannot create local folder " + m_action.local_path + ": " + ec.message());
+      return;
+    }
+  }
+  if (decision.verdict == Verdict::restore_first) {
+    m_ex.m_log.info(m_ex.m_settings.dry_run ? "would restore from the remote first"
+                                            : "restoring from the remote first",
+                    {{"action", m_action.name}, {"reason", decision.reason}});
+    if (!m_ex.m_settings.dry_run) {
+      restore(false);
+      return;
+    }
+  }
+  m_action.direction == Direction::push_only ? precheck() : bisync_prepare();
+}
+
+void Executor::Run::restore(bool keep_local_copies) {
+  auto ctx = context();
+  if (keep_local_copies) ctx.backup_dir = local_backup_dir();
+  const auto inv = build_copy(m_action.remote_spec(), m_action.local_path, m_action, ctx,
+                              m_ex.m_settings.env);
+  exec(inv, "restore", m_ex.m_settings.run_timeout, [this, keep_local_copies](Step& step) {
+    if (step_failed(step, "restoring from the remote")) return;
+    m_report.restored += step.stats.transfers;
+    m_ex.m_log.info("restored from the remote",
+                    {{"action", m_action.name},
+                     {"files", step.stats.transfers},
+                     {"bytes", step.stats.bytes},
+                     {"local_copies_kept_in",
+                      keep_local_copies ? local_backup_dir() : std::string("-")}});
+    m_local.exists = true;
+    m_action.direction == Direction::push_only ? precheck() : main_run();
+  });
+}
+
+void Executor::Run::precheck() {
+  if (m_ex.m_settings.dry_run) {
+    main_run();
+    return;
+  }
+  auto ctx = context();
+  ctx.dry_run = true;
+  const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
+  exec(inv, "delete pre-check", m_ex.m_settings.check_timeout, [this](Step& step) {
+    if (step_failed(step, "the dry-run pre-check")) return;
+    if (m_action.direction == Direction::pull_only) {
+      SourceCheck check;
+      check.direction = Direction::pull_only;
+      check.local = {m_local.exists, step.tally.plan().dest_files};
+      check.remote = {true, step.tally.source_files()};
+      check.allow_empty_source =
+          m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
+      const auto d = check_sources(check);
+      if (d.verdict == Verdict::refuse) return finish(RcloneFailure::refused, d.reason);
+    }
+    const auto plan = step.tally.plan();
+    const auto pct = m_ex.m_settings.safety.max_delete_percent;
+    const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
+    if (cap.verdict == Verdict::refuse) return finish(RcloneFailure::refused, cap.reason);
+    // Deletions that appear between the pre-check and the run still stop at the cap.
+    m_max_delete = m_ex.m_settings.force_deletes
+                       ? std::nullopt
+                       : std::optional<std::uint64_t>(
+                             std::max(plan.deletes, plan.dest_files * pct / 100U));
+    main_run();
+  });
+}
+
+void Executor::Run::bisync_prepare() {
+  for (const auto& lock : stale_bisync_locks(m_ex.m_settings.bisync_workdir)) {
+    std::error_code ec;
+    fs::remove(lock, ec);
+    m_ex.m_log.warn("cleared a stale bisync lock left by a dead rclone",
+                    {{"action", m_action.name}, {"lock", lock}});
+  }
+  m_resync = !has_marker(".bisync") || has_marker(".needs-resync");
+  if (m_resync && !m_ex.m_settings.dry_run && m_report.restored == 0) {
+    // --resync lets the local side win on conflicts; copying the remote first makes the
+    // remote copy win instead, and every local file it replaces is kept in the backup dir.
+    restore(true);
+    return;
+  }
+  main_run();
+}
+
+void Executor::Run::main_run() {
+  auto ctx = context();
+  ctx.resync = m_action.direction == Direction::bidirectional && m_resync;
+  ctx.max_delete = m_max_delete;
+  if (m_action.direction == Direction::push_only && m_ex.m_settings.safety.trash &&
+      !m_ex.m_settings.dry_run) {
+    const auto trash = trash_dir_for(m_action, m_stamp);
+    if (!trash.empty()) ctx.backup_dir = trash;
+  }
+  m_report.resync = ctx.resync;
+  m_killing_bisync = m_action.direction == Direction::bidirectional;
+  const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
+  exec(inv, "sync", m_ex.m_settings.run_timeout, [this](Step& step) {
+    m_report.stats = step.stats;
+    const auto failure = classify_rclone_run(step.facts);
+    const bool bisync = m_action.direction == Direction::bidirectional;
+    if (bisync && !m_ex.m_settings.dry_run) {
+      if (failure == RcloneFailure::none) {
+        set_marker(".bisync", true);
+        set_marker(".needs-resync", false);
+      } else if (failure == RcloneFailure::needs_resync) {
+        set_marker(".needs-resync", true);
+      }
+    }
+    if (failure == RcloneFailure::needs_resync) {
+      return finish(failure,
+                    "bisync lost its listings (rclone: Must run --resync). The next run "
+                    "recovers without losing data: the remote copy wins and local differences "
+                    "are kept in " + m_ex.m_settings.state_dir + "/restore-backup/");
+    }
+    if (failure != RcloneFailure::none) {
+      return finish(failure, step.facts.last_error.empty()
+                                 ? fmt::format("rclone exited with code {}", step.proc.exit_code)
+                                 : step.facts.last_error);
+    }
+    finish(RcloneFailure::none, "");
+  });
+}
+
+void Executor::Run::finish(RcloneFailure failure, std::string error) {
+  if (m_detached || !m_done) return;
+  m_report.failure = failure;
+  m_report.error = std::move(error);
+  m_report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - m_started);
+  Fields fields{{"action", m_action.name},
+                {"direction", to_string(m_action.direction)},
+                {"result", to_string(failure)},
+                {"duration_ms", m_report.duration.count()},
+                {"files", m_report.stats.transfers},
+                {"bytes", m_report.stats.bytes},
+                {"deletes", m_report.stats.deletes}};
+  if (m_report.restored > 0) fields.emplace_back("restored", m_report.restored);
+  if (m_report.resync) fields.emplace_back("resync", true);
+  if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);
+  if (failure == RcloneFailure::none) {
+    m_ex.m_log.info("sync finished", fields);
+  } else {
+    fields.emplace_back("error", m_report.error);
+    m_ex.m_log.log(failure == RcloneFailure::killed ? Level::warn : Level::error,
+                   "sync failed", fields);
+  }
+  auto done = std::move(m_done);
+  m_done = nullptr;
+  done(m_report);
+}
+
+}  // namespace coltec

@@ -1,0 +1,113 @@
+// The mechanics shared by every step of a run: starting rclone, reading its output as it
+// arrives, and the small state files that survive restarts.
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "executor_run.hpp"
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+void Executor::Run::exec(const Invocation& inv, const char* step,
+                         std::chrono::milliseconds timeout, Next next) {
+  if (m_cancelled) {
+    finish(RcloneFailure::killed, fmt::format("stopped before {}", step));
+    return;
+  }
+  m_ex.m_log.debug("running rclone",
+                   {{"action", m_action.name}, {"step", step}, {"command", inv.redacted}});
+  ProcessSpec spec;
+  spec.argv = inv.argv;
+  spec.env = inv.env;
+  spec.timeout = timeout;
+  spec.kill_grace = m_ex.m_settings.term_grace;
+  auto state = std::make_shared<Step>();
+  auto self = shared_from_this();
+  m_proc = m_ex.m_runner.start(
+      spec,
+      [self, state](OutputStream stream, const std::string& line) {
+        self->on_line(*state, stream, line);
+      },
+      [self, state, step, next = std::move(next)](const ProcessResult& result) {
+        self->m_proc.reset();
+        self->m_killing_bisync = false;
+        if (self->m_detached) return;
+        state->proc = result;
+        state->facts.exit_code = result.exit_code;
+        state->facts.term_signal = result.term_signal;
+        if (result.spawn_failed) {
+          return self->finish(RcloneFailure::fatal, "cannot start rclone: " + result.spawn_error);
+        }
+        if (self->m_cancelled) {
+          return self->finish(RcloneFailure::killed, fmt::format("stopped during {}", step));
+        }
+        if (result.timed_out) {
+          return self->finish(RcloneFailure::temporary,
+                              fmt::format("{} timed out after {} s", step,
+                                          self->m_ex.m_settings.run_timeout.count() / 1000));
+        }
+        next(*state);
+      });
+}
+
+void Executor::Run::on_line(Step& step, OutputStream stream, const std::string& line) {
+  if (stream == OutputStream::out) {
+    // lsjson prints one object per line; counting them avoids holding a huge listing.
+    if (!line.empty() && line.front() == '{') ++step.objects;
+    return;
+  }
+  const auto parsed = parse_rclone_line(line);
+  observe_rclone_line(step.facts, parsed);
+  step.tally.add(line);
+  if (parsed.has_stats) {
+    if (auto stats = parse_rclone_stats(line)) {
+      step.stats = *stats;
+      if (m_ex.m_progress) m_ex.m_progress(m_action.name, *stats);
+    }
+  }
+  auto& log = m_ex.m_log;
+  const auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
+  if (!log.enabled(level)) return;
+  Fields fields{{"action", m_action.name}, {"source", "rclone"}};
+  if (parsed.json) fields.emplace_back("rclone_level", parsed.level);
+  if (!parsed.object.empty()) fields.emplace_back("object", parsed.object);
+  log.log(level, parsed.msg, fields);
+}
+
+bool Executor::Run::step_failed(Step& step, const char* what) {
+  const auto failure = classify_rclone_run(step.facts);
+  if (failure == RcloneFailure::none) return false;
+  const auto detail = step.facts.last_error.empty()
+                          ? fmt::format("rclone exited with code {}", step.proc.exit_code)
+                          : step.facts.last_error;
+  finish(failure, fmt::format("{} failed: {}", what, detail));
+  return true;
+}
+
+std::string Executor::Run::marker_path(const char* suffix) const {
+  return m_ex.m_settings.state_dir + "/" + m_action.name + suffix;
+}
+
+bool Executor::Run::has_marker(const char* suffix) const {
+  std::error_code ec;
+  return fs::exists(marker_path(suffix), ec);
+}
+
+void Executor::Run::set_marker(const char* suffix, bool present) const {
+  std::error_code ec;
+  if (!present) {
+    fs::remove(marker_path(suffix), ec);
+    return;
+  }
+  std::ofstream(marker_path(suffix)).flush();
+}
+
+std::string Executor::Run::local_backup_dir() const {
+  return m_ex.m_settings.state_dir + "/restore-backup/" + m_action.name + "/" + m_stamp;
+}
+
+}  // namespace coltec
