@@ -1,14 +1,13 @@
 // run_app: parse the command line, set up logging, dispatch to the mode, map the outcome to
 // an exit code. The only place (with app_*.cpp) that names concrete classes.
 
-#include <coltec/app.hpp>
-
-#include <unistd.h>
-
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
+#include <unistd.h>
+
+#include <coltec/app.hpp>
 #include <coltec/cli.hpp>
 #include <coltec/exit_code.hpp>
 #include <coltec/logging.hpp>
@@ -31,14 +30,20 @@ LogSettings log_settings_for(const Options& o) {
 
 ExitCode dispatch(const Options& options, Logger& log) {
   switch (options.mode) {
-    case Mode::validate: return run_validate(options, log);
-    case Mode::print_schema: return run_print_schema(options);
-    case Mode::status: return run_status(options, log);
-    case Mode::demo: return run_demo(options, log);
+    case Mode::validate:
+      return run_validate(options, log);
+    case Mode::print_schema:
+      return run_print_schema(options);
+    case Mode::status:
+      return run_status(options, log);
+    case Mode::demo:
+      return run_demo(options, log);
     case Mode::once:
-    case Mode::daemon: return run_sync(options, log);
+    case Mode::daemon:
+      return run_sync(options, log);
     case Mode::help:
-    case Mode::version: break;
+    case Mode::version:
+      break;
   }
   return ExitCode::ok;
 }

@@ -59,8 +59,8 @@ void write_file(const fs::path& path, const std::string& text) {
 std::string demo_dir(const Options& o) {
   if (o.demo_dir) return *o.demo_dir;
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                      "/coltec-demo.XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/coltec-demo.XXXXXX";
   return mkdtemp(templ.data()) != nullptr ? templ : std::string();
 }
 
@@ -91,8 +91,8 @@ ExitCode run_demo(const Options& options, Logger& log) {
   }
   const auto spec_path = dir + "/workspace-spec.yaml";
   write_file(spec_path, spec);
-  std::cout << "Demo folder: " << dir << "\n  spec:   " << spec_path
-            << "\n  local:  " << dir << "/workspace\n  remote: " << dir << "/remote\n\n";
+  std::cout << "Demo folder: " << dir << "\n  spec:   " << spec_path << "\n  local:  " << dir
+            << "/workspace\n  remote: " << dir << "/remote\n\n";
   Options o = options;
   o.mode = Mode::once;
   o.config = spec_path;

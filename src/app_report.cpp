@@ -6,17 +6,18 @@
 #include <algorithm>
 #include <chrono>
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <coltec/state.hpp>
 
 namespace coltec {
 namespace {
 
-bool json_out(const Options& o) { return o.log_format == LogFormat::json; }
+bool json_out(const Options& o) {
+  return o.log_format == LogFormat::json;
+}
 
 std::string human_bytes(std::uint64_t b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -61,12 +62,17 @@ std::string result_name(const ActionStatus& s) {
   if (s.running) return "running";
   if (!s.last_outcome) return "never";
   switch (*s.last_outcome) {
-    case Outcome::ok: return "ok";
-    case Outcome::refused: return "refused";
-    case Outcome::needs_resync: return "needs-resync";
-    case Outcome::cancelled: return "cancelled";
+    case Outcome::ok:
+      return "ok";
+    case Outcome::refused:
+      return "refused";
+    case Outcome::needs_resync:
+      return "needs-resync";
+    case Outcome::cancelled:
+      return "cancelled";
     case Outcome::temporary_failure:
-    case Outcome::failure: break;
+    case Outcome::failure:
+      break;
   }
   return "failed";
 }
@@ -147,14 +153,14 @@ void print_summary(const Scheduler& scheduler, const Options& o, std::ostream& o
     }
     return;
   }
-  std::vector<std::vector<std::string>> rows{{"ACTION", "RESULT", "DURATION", "FILES", "BYTES",
-                                              "ERROR"}};
+  std::vector<std::vector<std::string>> rows{
+      {"ACTION", "RESULT", "DURATION", "FILES", "BYTES", "ERROR"}};
   for (const auto& s : snap) {
-    rows.push_back({s.name, result_name(s),
-                    fmt::format("{:.1f}s", static_cast<double>(s.last_report.duration.count()) /
-                                               1000.0),
-                    std::to_string(s.last_report.files), human_bytes(s.last_report.bytes),
-                    s.last_error.substr(0, 120)});
+    rows.push_back(
+        {s.name, result_name(s),
+         fmt::format("{:.1f}s", static_cast<double>(s.last_report.duration.count()) / 1000.0),
+         std::to_string(s.last_report.files), human_bytes(s.last_report.bytes),
+         s.last_error.substr(0, 120)});
   }
   out << "\n";
   print_table(rows, out);
@@ -222,8 +228,8 @@ Health health_from(const Plan& plan, const Scheduler& scheduler) {
   return h;
 }
 
-void write_health_file(const std::string& state_dir, const Plan& plan,
-                       const Scheduler& scheduler, Logger& log) {
+void write_health_file(const std::string& state_dir, const Plan& plan, const Scheduler& scheduler,
+                       Logger& log) {
   const auto written = write_health(state_dir + "/health.json", health_from(plan, scheduler));
   if (!written) log.warn("cannot write health.json", {{"error", written.error().message}});
 }

@@ -32,7 +32,7 @@ void report_unflushed(const Scheduler& scheduler, Logger& log);
 /// health.json contents from the scheduler's view.
 Health health_from(const Plan& plan, const Scheduler& scheduler);
 /// Write <state>/health.json atomically; a failure is logged, not fatal.
-void write_health_file(const std::string& state_dir, const Plan& plan,
-                       const Scheduler& scheduler, Logger& log);
+void write_health_file(const std::string& state_dir, const Plan& plan, const Scheduler& scheduler,
+                       Logger& log);
 
 }  // namespace coltec

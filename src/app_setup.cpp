@@ -1,12 +1,11 @@
 #include "app_setup.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 extern char** environ;  // NOLINT: POSIX global, read once at start-up
 
@@ -37,8 +36,7 @@ PrivateDir::~PrivateDir() {
   fs::remove_all(m_path, ec);
 }
 
-Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io,
-                     const ProcessSpec& spec) {
+Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const ProcessSpec& spec) {
   Captured c;
   runner.start(
       spec,
@@ -73,8 +71,8 @@ std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger
   auto loaded = load_spec_file(o.config);
   if (!loaded.ok()) {
     for (const auto& p : loaded.problems) {
-      log.error(p.message, {{"file", p.file}, {"line", p.line}, {"column", p.column},
-                            {"path", p.path}});
+      log.error(p.message,
+                {{"file", p.file}, {"line", p.line}, {"column", p.column}, {"path", p.path}});
     }
     *failure = {ExitCode::config_error,
                 fmt::format("{} has {} problem(s); run --validate-only for details", o.config,
@@ -105,15 +103,15 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
   spec.timeout = std::chrono::seconds(30);
   const auto c = run_capture(runner, io, spec);
   if (c.result.spawn_failed) {
-    *failure = {ExitCode::runtime_error,
-                "rclone is not installed or not in PATH (" + c.result.spawn_error +
-                    "); install it, e.g. apt-get install rclone"};
+    *failure = {ExitCode::runtime_error, "rclone is not installed or not in PATH (" +
+                                             c.result.spawn_error +
+                                             "); install it, e.g. apt-get install rclone"};
     return std::nullopt;
   }
   auto version = parse_rclone_version(c.out);
   if (!version) {
-    *failure = {ExitCode::runtime_error, "cannot read rclone's version: " +
-                                             version.error().message};
+    *failure = {ExitCode::runtime_error,
+                "cannot read rclone's version: " + version.error().message};
     return std::nullopt;
   }
   return caps_for(*version);
@@ -167,8 +165,8 @@ bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared
   return true;
 }
 
-std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env,
-                                Logger& log, SetupFailure* failure) {
+std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
+                                SetupFailure* failure) {
   Prepared p;
   {
     boost::asio::io_context io;

@@ -24,7 +24,9 @@ namespace coltec {
 class PrivateDir {
  public:
   static Result<PrivateDir> create();
-  PrivateDir(PrivateDir&& other) noexcept : m_path(std::move(other.m_path)) { other.m_path.clear(); }
+  PrivateDir(PrivateDir&& other) noexcept : m_path(std::move(other.m_path)) {
+    other.m_path.clear();
+  }
   PrivateDir& operator=(PrivateDir&&) = delete;
   PrivateDir(const PrivateDir&) = delete;
   ~PrivateDir();
@@ -49,8 +51,7 @@ struct Captured {
 };
 
 /// Run a short command to completion on its own io_context (start-up only).
-Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io,
-                     const ProcessSpec& spec);
+Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const ProcessSpec& spec);
 
 /// The daemon's environment as a map.
 EnvMap current_environment();
@@ -77,8 +78,8 @@ struct Prepared {
 
 /// Detect rclone, create the state directory, take the lock (not for dry runs), obscure
 /// crypt passwords and write the private rclone config file.
-std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env,
-                                Logger& log, SetupFailure* failure);
+std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
+                                SetupFailure* failure);
 
 /// Re-render the rclone config after a reload (SIGHUP). False, with a message, on failure.
 bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared,

@@ -21,8 +21,8 @@ std::string ago(std::optional<std::int64_t> t, std::int64_t now, bool future) {
   if (!t) return "-";
   const auto d = future ? *t - now : now - *t;
   if (d < 0) return future ? "due" : "just now";
-  const auto text = d < 120     ? fmt::format("{}s", d)
-                    : d < 7200  ? fmt::format("{}m", d / 60)
+  const auto text = d < 120      ? fmt::format("{}s", d)
+                    : d < 7200   ? fmt::format("{}m", d / 60)
                     : d < 172800 ? fmt::format("{}h", d / 3600)
                                  : fmt::format("{}d", d / 86400);
   return future ? "in " + text : text + " ago";
@@ -65,11 +65,10 @@ void print_text(const StatusView& v, std::int64_t now) {
                              "DIRECTION", "LAST RESULT", "LAST SUCCESS", "NEXT RUN", "FAILS",
                              "PENDING", "LAST ERROR");
     for (const auto& a : v.health->actions) {
-      std::cout << fmt::format("{:<18} {:<14} {:<13} {:<13} {:<10} {:<5} {:<7} {}\n", a.name,
-                               a.direction, a.last_result, ago(a.last_success, now, false),
-                               v.daemon_pid ? ago(a.next_run, now, true) : "-",
-                               a.consecutive_failures, a.pending_changes > 0 ? "yes" : "no",
-                               a.last_error.substr(0, 80));
+      std::cout << fmt::format(
+          "{:<18} {:<14} {:<13} {:<13} {:<10} {:<5} {:<7} {}\n", a.name, a.direction, a.last_result,
+          ago(a.last_success, now, false), v.daemon_pid ? ago(a.next_run, now, true) : "-",
+          a.consecutive_failures, a.pending_changes > 0 ? "yes" : "no", a.last_error.substr(0, 80));
     }
   }
   if (!v.attention.empty()) {

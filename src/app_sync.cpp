@@ -6,10 +6,11 @@
 #include <random>
 
 #include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
 #include <coltec/executor.hpp>
 #include <coltec/scheduler.hpp>
 #include <coltec/watcher.hpp>
-#include <fmt/format.h>
 
 #include "app_report.hpp"
 #include "app_setup.hpp"
@@ -19,12 +20,18 @@ namespace {
 
 Outcome outcome_of(RcloneFailure f) {
   switch (f) {
-    case RcloneFailure::none: return Outcome::ok;
-    case RcloneFailure::temporary: return Outcome::temporary_failure;
-    case RcloneFailure::needs_resync: return Outcome::needs_resync;
-    case RcloneFailure::refused: return Outcome::refused;
-    case RcloneFailure::killed: return Outcome::cancelled;
-    case RcloneFailure::fatal: break;
+    case RcloneFailure::none:
+      return Outcome::ok;
+    case RcloneFailure::temporary:
+      return Outcome::temporary_failure;
+    case RcloneFailure::needs_resync:
+      return Outcome::needs_resync;
+    case RcloneFailure::refused:
+      return Outcome::refused;
+    case RcloneFailure::killed:
+      return Outcome::cancelled;
+    case RcloneFailure::fatal:
+      break;
   }
   return Outcome::failure;
 }
@@ -100,7 +107,7 @@ struct SyncLoop {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<SchedulerDriver> driver;
   std::unique_ptr<Watcher> watcher;
-  boost::asio::signal_set signals{io, SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+  boost::asio::signal_set signals{io};
   int stop_signal = 0;
   std::mt19937 rng{std::random_device{}()};
 
@@ -114,8 +121,7 @@ struct SyncLoop {
 
 void SyncLoop::build() {
   executor = std::make_unique<Executor>(
-      *runner, log, executor_settings(options, planned.plan, env, prepared),
-      planned.plan.actions);
+      *runner, log, executor_settings(options, planned.plan, env, prepared), planned.plan.actions);
   jobs = std::make_unique<ExecutorJobRunner>(*executor);
   scheduler = std::make_unique<Scheduler>(
       job_specs(planned.plan, !once && options.watch), scheduler_config(options, once), *jobs,
@@ -134,6 +140,7 @@ void SyncLoop::build() {
 ExitCode SyncLoop::run() {
   build();
   if (!once && options.watch) start_watcher();
+  for (const int signo : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals.add(signo);
   wait_signal();
   log.info(once ? "running every action once" : "daemon started",
            {{"workspace", planned.plan.workspace},
@@ -178,11 +185,11 @@ void SyncLoop::start_watcher() {
   for (const auto& a : planned.plan.actions) {
     if (a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
   }
-  log.info("watching local folders",
-           {{"watches", watcher->watch_count()},
-            {"setup_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                             Clock::now() - started)
-                             .count()}});
+  log.info(
+      "watching local folders",
+      {{"watches", watcher->watch_count()},
+       {"setup_ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
 }
 
 void SyncLoop::wait_signal() {

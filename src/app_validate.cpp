@@ -1,13 +1,14 @@
 // --validate-only / coltec-validate: every problem at once, each with its field path and
 // file:line:col; exit 1 when there is any, 0 when the spec is valid.
 
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <coltec/config.hpp>
+#include <coltec/result.hpp>
 
 #include "app_modes.hpp"
 
@@ -62,8 +63,8 @@ ExitCode run_validate(const Options& o, Logger& log) {
   } else if (n == 0) {
     std::cout << "\u2713 configuration valid: " << o.config << "\n";
   } else {
-    std::cerr << (color ? "\x1b[31;1m\u2717\x1b[0m" : "\u2717") << " invalid: " << o.config
-              << " (" << n << (n == 1 ? " problem" : " problems") << ")\n";
+    std::cerr << (color ? "\x1b[31;1m\u2717\x1b[0m" : "\u2717") << " invalid: " << o.config << " ("
+              << n << (n == 1 ? " problem" : " problems") << ")\n";
   }
   return n == 0 ? ExitCode::ok : ExitCode::config_error;
 }

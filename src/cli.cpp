@@ -1,8 +1,8 @@
-#include <coltec/cli.hpp>
-
 #include <cmath>
 
 #include <CLI/CLI.hpp>
+
+#include <coltec/cli.hpp>
 #include <coltec/version.hpp>
 
 namespace coltec {
@@ -43,8 +43,7 @@ void add_logging_flags(CLI::App& app, Options& o, Scratch& s) {
 }
 
 void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
-  app.add_option("-c,--config", o.config, "Path to workspace-spec.yaml")
-      ->envname("COLTEC_CONFIG");
+  app.add_option("-c,--config", o.config, "Path to workspace-spec.yaml")->envname("COLTEC_CONFIG");
   app.add_flag("--once", s.once, "Run every action once, print a summary and exit");
   app.add_flag("--dry-run", o.dry_run, "Show the plan and rclone's --dry-run; change nothing");
   app.add_flag("--validate-only", s.validate_only, "Validate the spec and exit (0 valid, 1 not)");

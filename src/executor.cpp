@@ -5,9 +5,9 @@
 //   bisync:     [list remote if local empty] -> [restore] -> [safe resync prep] -> bisync
 // Every step can refuse; nothing destructive runs before the checks that guard it.
 
-#include <coltec/executor.hpp>
-
 #include <filesystem>
+
+#include <coltec/executor.hpp>
 
 #include "executor_run.hpp"
 

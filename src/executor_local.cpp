@@ -3,12 +3,12 @@
 // the tree is, and it honours the action's excludes (a folder holding only excluded files
 // is empty as far as rclone is concerned, and mirroring it would delete the remote).
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include <coltec/executor.hpp>
 #include <coltec/watcher.hpp>

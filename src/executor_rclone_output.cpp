@@ -1,8 +1,9 @@
 #include <algorithm>
 #include <array>
 
-#include <coltec/rclone_output.hpp>
 #include <nlohmann/json.hpp>
+
+#include <coltec/rclone_output.hpp>
 
 namespace coltec {
 namespace {
@@ -41,7 +42,7 @@ nlohmann::json parse_object(std::string_view line) {
 }
 
 constexpr std::array<std::string_view, 10> k_network{
-    "connection refused", "connection reset", "i/o timeout", "no such host",
+    "connection refused", "connection reset", "i/o timeout",   "no such host",
     "RequestError",       "dial tcp",         "TLS handshake", "context deadline exceeded",
     "broken pipe",        "unexpected EOF"};
 constexpr std::array<std::string_view, 4> k_usage{"unknown flag", "unknown command",
@@ -95,9 +96,9 @@ void observe_rclone_line(RcloneRunFacts& f, const RcloneLine& line) {
   if (contains_any(m, k_network)) f.network_error = true;
   if (contains_any(m, k_usage)) f.usage_error = true;
   if (contains_any(m, k_auth)) f.auth_error = true;
-  const bool is_error = line.json ? line.level == "error" : (contains(m, "ERROR") ||
-                                                             contains(m, "Failed to") ||
-                                                             contains(m, "Error:"));
+  const bool is_error =
+      line.json ? line.level == "error"
+                : (contains(m, "ERROR") || contains(m, "Failed to") || contains(m, "Error:"));
   if (is_error && !m.empty()) f.last_error = std::string(m.substr(0, 500));
 }
 
@@ -123,12 +124,18 @@ RcloneFailure classify_rclone_run(const RcloneRunFacts& f) {
 
 const char* to_string(RcloneFailure failure) {
   switch (failure) {
-    case RcloneFailure::none: return "ok";
-    case RcloneFailure::temporary: return "temporary";
-    case RcloneFailure::needs_resync: return "needs-resync";
-    case RcloneFailure::refused: return "refused";
-    case RcloneFailure::fatal: return "failed";
-    case RcloneFailure::killed: return "killed";
+    case RcloneFailure::none:
+      return "ok";
+    case RcloneFailure::temporary:
+      return "temporary";
+    case RcloneFailure::needs_resync:
+      return "needs-resync";
+    case RcloneFailure::refused:
+      return "refused";
+    case RcloneFailure::fatal:
+      return "failed";
+    case RcloneFailure::killed:
+      return "killed";
   }
   return "?";
 }

@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include <coltec/state.hpp>
 #include <fmt/format.h>
+
+#include <coltec/state.hpp>
 
 namespace coltec {
 
@@ -82,8 +83,8 @@ void Executor::Run::inspect() {
 }
 
 void Executor::Run::list_remote() {
-  exec(build_listing(m_action.remote_spec(), context(), m_ex.m_settings.env, m_action.exclude), "list remote",
-       m_ex.m_settings.check_timeout, [this](Step& step) {
+  exec(build_listing(m_action.remote_spec(), context(), m_ex.m_settings.env, m_action.exclude),
+       "list remote", m_ex.m_settings.check_timeout, [this](Step& step) {
          SideState remote{true, step.objects};
          if (step.proc.exit_code == 3) {
            remote = {false, 0};  // "directory not found": nothing there
@@ -131,19 +132,26 @@ void Executor::Run::decide_sources(const SideState& remote) {
 void Executor::Run::restore(bool keep_local_copies) {
   auto ctx = context();
   if (keep_local_copies) ctx.backup_dir = local_backup_dir();
-  const auto inv = build_copy(m_action.remote_spec(), m_action.local_path, m_action, ctx,
-                              m_ex.m_settings.env);
+  const auto inv =
+      build_copy(m_action.remote_spec(), m_action.local_path, m_action, ctx, m_ex.m_settings.env);
   exec(inv, "restore", m_ex.m_settings.run_timeout, [this, keep_local_copies](Step& step) {
-    if (step_failed(step, "restoring from the remote")) return;
+    // rc 3: the remote folder does not exist yet, so there is nothing to restore.
+    if (step.proc.exit_code != 3 && step_failed(step, "restoring from the remote")) return;
     m_report.restored += step.stats.transfers;
-    m_ex.m_log.info("restored from the remote",
-                    {{"action", m_action.name},
-                     {"files", step.stats.transfers},
-                     {"bytes", step.stats.bytes},
-                     {"local_copies_kept_in",
-                      keep_local_copies ? local_backup_dir() : std::string("-")}});
+    m_ex.m_log.info(
+        "restored from the remote",
+        {{"action", m_action.name},
+         {"files", step.stats.transfers},
+         {"bytes", step.stats.bytes},
+         {"local_copies_kept_in", keep_local_copies ? local_backup_dir() : std::string("-")}});
     m_local.exists = true;
-    m_action.direction == Direction::push_only ? precheck() : main_run();
+    if (m_action.direction == Direction::push_only) {
+      precheck();
+    } else if (keep_local_copies) {
+      main_run();  // called from bisync_prepare: the resync follows
+    } else {
+      bisync_prepare();  // decides --resync; no second restore (m_report.restored > 0)
+    }
   });
 }
 
@@ -167,15 +175,21 @@ void Executor::Run::precheck() {
       const auto d = check_sources(check);
       if (d.verdict == Verdict::refuse) return finish(RcloneFailure::refused, d.reason);
     }
+    if (step.tally.nothing_to_do()) {
+      // The dry run already compared both sides; running the sync again would only repeat
+      // the listing (and its S3 requests) to do nothing.
+      m_report.stats = step.stats;
+      return finish(RcloneFailure::none, "");
+    }
     const auto plan = step.tally.plan();
     const auto pct = m_ex.m_settings.safety.max_delete_percent;
     const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
     if (cap.verdict == Verdict::refuse) return finish(RcloneFailure::refused, cap.reason);
     // Deletions that appear between the pre-check and the run still stop at the cap.
-    m_max_delete = m_ex.m_settings.force_deletes
-                       ? std::nullopt
-                       : std::optional<std::uint64_t>(
-                             std::max(plan.deletes, plan.dest_files * pct / 100U));
+    m_max_delete =
+        m_ex.m_settings.force_deletes
+            ? std::nullopt
+            : std::optional<std::uint64_t>(std::max(plan.deletes, plan.dest_files * pct / 100U));
     main_run();
   });
 }
@@ -198,6 +212,16 @@ void Executor::Run::bisync_prepare() {
 }
 
 void Executor::Run::main_run() {
+  if (m_action.direction == Direction::bidirectional && m_resync && !m_remote_dir_made &&
+      !m_ex.m_settings.dry_run && m_action.backend_type == "local") {
+    // bisync --resync on 1.60 needs a local Path2 to exist; S3 has no directories.
+    m_remote_dir_made = true;
+    exec(build_mkdir(m_action.remote_spec(), context(), m_ex.m_settings.env), "mkdir remote",
+         m_ex.m_settings.check_timeout, [this](Step& step) {
+           if (!step_failed(step, "creating the remote folder")) main_run();
+         });
+    return;
+  }
   auto ctx = context();
   ctx.resync = m_action.direction == Direction::bidirectional && m_resync;
   ctx.max_delete = m_max_delete;
@@ -225,7 +249,8 @@ void Executor::Run::main_run() {
       return finish(failure,
                     "bisync lost its listings (rclone: Must run --resync). The next run "
                     "recovers without losing data: the remote copy wins and local differences "
-                    "are kept in " + m_ex.m_settings.state_dir + "/restore-backup/");
+                    "are kept in " +
+                        m_ex.m_settings.state_dir + "/restore-backup/");
     }
     if (failure != RcloneFailure::none) {
       return finish(failure, step.facts.last_error.empty()
@@ -242,12 +267,9 @@ void Executor::Run::finish(RcloneFailure failure, std::string error) {
   m_report.error = std::move(error);
   m_report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - m_started);
-  Fields fields{{"action", m_action.name},
-                {"direction", to_string(m_action.direction)},
-                {"result", to_string(failure)},
-                {"duration_ms", m_report.duration.count()},
-                {"files", m_report.stats.transfers},
-                {"bytes", m_report.stats.bytes},
+  Fields fields{{"action", m_action.name},           {"direction", to_string(m_action.direction)},
+                {"result", to_string(failure)},      {"duration_ms", m_report.duration.count()},
+                {"files", m_report.stats.transfers}, {"bytes", m_report.stats.bytes},
                 {"deletes", m_report.stats.deletes}};
   if (m_report.restored > 0) fields.emplace_back("restored", m_report.restored);
   if (m_report.resync) fields.emplace_back("resync", true);
@@ -256,8 +278,8 @@ void Executor::Run::finish(RcloneFailure failure, std::string error) {
     m_ex.m_log.info("sync finished", fields);
   } else {
     fields.emplace_back("error", m_report.error);
-    m_ex.m_log.log(failure == RcloneFailure::killed ? Level::warn : Level::error,
-                   "sync failed", fields);
+    m_ex.m_log.log(failure == RcloneFailure::killed ? Level::warn : Level::error, "sync failed",
+                   fields);
   }
   auto done = std::move(m_done);
   m_done = nullptr;

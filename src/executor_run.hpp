@@ -45,8 +45,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   void finish(RcloneFailure failure, std::string error);
 
   RunContext context() const;
-  void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout,
-            Next next);
+  void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout, Next next);
   void on_line(Step& step, OutputStream stream, const std::string& line);
   bool step_failed(Step& step, const char* what);
 
@@ -65,6 +64,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   std::shared_ptr<RunningProcess> m_proc;
   SideState m_local;
   bool m_resync = false;
+  bool m_remote_dir_made = false;
   std::optional<std::uint64_t> m_max_delete;
   std::string m_stamp;
   SyncReport m_report;

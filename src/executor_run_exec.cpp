@@ -12,8 +12,8 @@ namespace coltec {
 
 namespace fs = std::filesystem;
 
-void Executor::Run::exec(const Invocation& inv, const char* step,
-                         std::chrono::milliseconds timeout, Next next) {
+void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout,
+                         Next next) {
   if (m_cancelled) {
     finish(RcloneFailure::killed, fmt::format("stopped before {}", step));
     return;

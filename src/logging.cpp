@@ -1,5 +1,3 @@
-#include <coltec/logging.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -9,17 +7,25 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <coltec/logging.hpp>
+
 namespace coltec {
 namespace {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::trace: return "trace";
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
-    case Level::off: break;
+    case Level::trace:
+      return "trace";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
+    case Level::off:
+      break;
   }
   return "off";
 }
@@ -27,23 +33,34 @@ const char* level_name(Level level) {
 const char* level_color(Level level) {
   switch (level) {
     case Level::trace:
-    case Level::debug: return "\x1b[2m";
-    case Level::info: return "\x1b[32m";
-    case Level::warn: return "\x1b[33m";
-    case Level::error: return "\x1b[31;1m";
-    case Level::off: break;
+    case Level::debug:
+      return "\x1b[2m";
+    case Level::info:
+      return "\x1b[32m";
+    case Level::warn:
+      return "\x1b[33m";
+    case Level::error:
+      return "\x1b[31;1m";
+    case Level::off:
+      break;
   }
   return "";
 }
 
 spdlog::level::level_enum to_spdlog(Level level) {
   switch (level) {
-    case Level::trace: return spdlog::level::trace;
-    case Level::debug: return spdlog::level::debug;
-    case Level::info: return spdlog::level::info;
-    case Level::warn: return spdlog::level::warn;
-    case Level::error: return spdlog::level::err;
-    case Level::off: break;
+    case Level::trace:
+      return spdlog::level::trace;
+    case Level::debug:
+      return spdlog::level::debug;
+    case Level::info:
+      return spdlog::level::info;
+    case Level::warn:
+      return spdlog::level::warn;
+    case Level::error:
+      return spdlog::level::err;
+    case Level::off:
+      break;
   }
   return spdlog::level::off;
 }
@@ -75,9 +92,8 @@ std::string utc_timestamp_now() {
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     ms.count() % 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms.count() % 1000);
 }
 
 std::unique_ptr<Logger> Logger::create(const LogSettings& settings, std::string* error) {
@@ -123,8 +139,7 @@ void Logger::set_secrets(std::vector<std::string> secrets) {
 std::string Logger::redact(std::string text) const {
   std::lock_guard lock(m_mutex);
   for (const auto& secret : m_secrets) {
-    for (auto pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + 3)) {
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
       text.replace(pos, secret.size(), "***");
     }
   }
@@ -155,8 +170,8 @@ void Logger::log(Level level, std::string_view msg, const Fields& fields) {
   Fields clean;
   clean.reserve(fields.size());
   for (const auto& [key, value] : fields) {
-    clean.emplace_back(key, value.is_string() ? nlohmann::json(redact(value.get<std::string>()))
-                                              : value);
+    clean.emplace_back(
+        key, value.is_string() ? nlohmann::json(redact(value.get<std::string>())) : value);
   }
   std::string line = redact(format(level, redact(std::string(msg)), clean));
   if (m_capture != nullptr) {

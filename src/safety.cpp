@@ -1,6 +1,6 @@
-#include <coltec/safety.hpp>
-
 #include <nlohmann/json.hpp>
+
+#include <coltec/safety.hpp>
 
 namespace coltec {
 namespace {
@@ -13,7 +13,8 @@ SafetyDecision check_pull(const SourceCheck& c) {
   const bool remote_empty = !c.remote.exists || c.remote.files == 0;
   if (remote_empty && c.local.files > 0 && !c.allow_empty_source) {
     return {Verdict::refuse,
-            "the remote " + std::string(c.remote.exists ? "folder is empty" : "path does not exist") +
+            "the remote " +
+                std::string(c.remote.exists ? "folder is empty" : "path does not exist") +
                 " while the local folder holds " + count_text(c.local.files) +
                 "; a pull would delete them all (misspelled remote_path?). "
                 "Use --allow-empty-source to pull anyway"};
@@ -46,8 +47,13 @@ void DryRunTally::add(std::string_view line) {
   if (!j.is_object()) return;
   const auto skipped = j.find("skipped");
   if (skipped != j.end() && skipped->is_string()) {
-    if (*skipped == "delete") ++deletes;
-    if (*skipped == "copy") ++copies;
+    if (*skipped == "delete") {
+      ++deletes;
+    } else if (*skipped == "copy") {
+      ++copies;
+    } else {
+      ++other;
+    }
   }
   const auto stats = j.find("stats");
   if (stats != j.end() && stats->is_object()) {

@@ -1,7 +1,7 @@
-#include <coltec/spec.hpp>
-
 #include <array>
 #include <utility>
+
+#include <coltec/spec.hpp>
 
 namespace coltec {
 namespace {
@@ -54,11 +54,21 @@ constexpr std::array<std::pair<const char*, FilenameEncryption>, 3> k_encryption
 
 }  // namespace
 
-const char* to_string(Direction d) { return name_of(k_directions, d); }
-const char* to_string(PersistenceMode m) { return name_of(k_modes, m); }
-const char* to_string(PersistenceScope s) { return name_of(k_scopes, s); }
-const char* to_string(MountType t) { return name_of(k_mount_types, t); }
-const char* to_string(FilenameEncryption e) { return name_of(k_encryptions, e); }
+const char* to_string(Direction d) {
+  return name_of(k_directions, d);
+}
+const char* to_string(PersistenceMode m) {
+  return name_of(k_modes, m);
+}
+const char* to_string(PersistenceScope s) {
+  return name_of(k_scopes, s);
+}
+const char* to_string(MountType t) {
+  return name_of(k_mount_types, t);
+}
+const char* to_string(FilenameEncryption e) {
+  return name_of(k_encryptions, e);
+}
 
 std::optional<Direction> parse_direction(const std::string& text) {
   return lookup(k_directions, text);

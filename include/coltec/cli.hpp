@@ -12,14 +12,14 @@ namespace coltec {
 
 /// What the process was asked to do.
 enum class Mode {
-  daemon,         ///< run continuously (default)
-  once,           ///< --once: one pass, summary, exit
-  validate,       ///< --validate-only / coltec-validate --file
-  status,         ///< `status` subcommand or --status
-  print_schema,   ///< --print-schema / coltec-validate --generate-schema
-  demo,           ///< --demo: the built-in demo on a local-folder remote
-  help,           ///< --help was printed
-  version,        ///< --version was printed
+  daemon,        ///< run continuously (default)
+  once,          ///< --once: one pass, summary, exit
+  validate,      ///< --validate-only / coltec-validate --file
+  status,        ///< `status` subcommand or --status
+  print_schema,  ///< --print-schema / coltec-validate --generate-schema
+  demo,          ///< --demo: the built-in demo on a local-folder remote
+  help,          ///< --help was printed
+  version,       ///< --version was printed
 };
 
 /// Log output format.

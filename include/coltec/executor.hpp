@@ -25,12 +25,12 @@ namespace coltec {
 /// Fixed inputs of every run, decided once at start-up.
 struct ExecutorSettings {
   RcloneCaps caps;
-  std::string config_path;     ///< the private 0600 rclone config file
-  std::string state_dir;       ///< per-workspace state directory
-  std::string bisync_workdir;  ///< <state>/bisync
+  std::string config_path;                 ///< the private 0600 rclone config file
+  std::string state_dir;                   ///< per-workspace state directory
+  std::string bisync_workdir;              ///< <state>/bisync
   std::map<std::string, std::string> env;  ///< the daemon's environment
-  std::vector<std::string> secrets;         ///< every secret value (for redaction)
-  bool pass_aws_credentials = false;        ///< a remote uses env_auth
+  std::vector<std::string> secrets;        ///< every secret value (for redaction)
+  bool pass_aws_credentials = false;       ///< a remote uses env_auth
   bool dry_run = false;
   SafetySettings safety;
   bool allow_empty_source = false;
@@ -43,8 +43,8 @@ struct ExecutorSettings {
 /// How one run of an action ended.
 struct SyncReport {
   RcloneFailure failure = RcloneFailure::none;
-  std::string error;  ///< empty on success; a sentence otherwise
-  RcloneStats stats;  ///< of the main rclone run
+  std::string error;           ///< empty on success; a sentence otherwise
+  RcloneStats stats;           ///< of the main rclone run
   std::uint64_t restored = 0;  ///< files restored remote -> local before the run
   bool resync = false;         ///< the run was a bisync --resync
   std::chrono::milliseconds duration{0};

@@ -26,8 +26,8 @@ using Fields = std::vector<Field>;
 struct LogSettings {
   bool json = false;
   Level level = Level::info;
-  bool color = false;                  ///< ANSI colours (text format on a TTY only)
-  std::optional<std::string> file;     ///< also write here, rotated by size
+  bool color = false;               ///< ANSI colours (text format on a TTY only)
+  std::optional<std::string> file;  ///< also write here, rotated by size
   std::size_t file_max_bytes = 10U * 1024U * 1024U;
   std::size_t file_count = 3;
 };

@@ -30,11 +30,11 @@ struct ProcessSpec {
 
 /// How a child ended.
 struct ProcessResult {
-  int exit_code = -1;        ///< exit status when exited normally, else -1
-  int term_signal = 0;       ///< signal number when killed by a signal, else 0
-  bool timed_out = false;    ///< we killed it because ProcessSpec::timeout passed
-  bool spawn_failed = false; ///< it never started (e.g. executable not found)
-  std::string spawn_error;   ///< why it never started
+  int exit_code = -1;         ///< exit status when exited normally, else -1
+  int term_signal = 0;        ///< signal number when killed by a signal, else 0
+  bool timed_out = false;     ///< we killed it because ProcessSpec::timeout passed
+  bool spawn_failed = false;  ///< it never started (e.g. executable not found)
+  std::string spawn_error;    ///< why it never started
   std::chrono::milliseconds duration{0};
 };
 
@@ -69,5 +69,35 @@ class ProcessRunner {
 /// The real runner: fork/exec in a new process group, PR_SET_PDEATHSIG so no child outlives
 /// the daemon, pipes read through Asio. `io` must outlive the runner.
 std::unique_ptr<ProcessRunner> make_process_runner(boost::asio::io_context& io);
+
+/// Tuning of the real runner; the defaults suit the daemon, tests shorten them.
+struct ProcessRunnerOptions {
+  /// Learn of the child's exit through pidfd_open (Linux >= 5.3). When false, or when the
+  /// kernel lacks pidfd_open, waitpid(WNOHANG) is polled every `poll_interval` instead.
+  /// Neither uses SIGCHLD, so other signal_sets on the same io_context are unaffected.
+  bool use_pidfd = true;
+  std::chrono::milliseconds poll_interval{50};
+  /// After the child exited, how long to keep reading output that a surviving grandchild
+  /// still holds open before reporting the exit anyway.
+  std::chrono::milliseconds output_drain{2000};
+};
+
+/// The real runner with explicit options. Details of the contract:
+/// - The child gets exactly ProcessSpec::env, its own process group (pgid == pid), stdin
+///   from stdin_data (a memfd) or /dev/null, default signal dispositions and an empty signal
+///   mask, and no file descriptor other than 0, 1 and 2.
+/// - argv[0] without '/' is searched in the PATH of ProcessSpec::env, else the daemon's PATH,
+///   else "/usr/local/bin:/usr/bin:/bin"; empty PATH entries (the current directory) are
+///   skipped. No shell is ever involved.
+/// - The child receives SIGKILL when the thread that called start() dies (PR_SET_PDEATHSIG
+///   is tied to the forking thread): call start() only from the io_context thread, which
+///   must live as long as the daemon. Grandchildren are not covered by this.
+/// - start() blocks only until the child has exec'd (or failed to); a failed exec is
+///   reported as spawn_failed with "<argv0>: <reason>", e.g. "rclone: No such file or
+///   directory".
+/// - terminate()/kill() signal the whole process group, are no-ops once the child was
+///   reaped (a reaped PID may be reused), and must be called on the io_context thread.
+std::unique_ptr<ProcessRunner> make_process_runner(boost::asio::io_context& io,
+                                                   const ProcessRunnerOptions& options);
 
 }  // namespace coltec

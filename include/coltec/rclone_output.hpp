@@ -17,7 +17,7 @@ namespace coltec {
 /// plain and span lines) come back with json=false and the raw text as msg.
 struct RcloneLine {
   bool json = false;
-  std::string level;   ///< rclone's level: debug, info, notice, warning, error
+  std::string level;  ///< rclone's level: debug, info, notice, warning, error
   std::string msg;
   std::string object;  ///< the file the line is about, when any
   bool has_stats = false;
@@ -58,13 +58,13 @@ enum class RcloneFailure {
 struct RcloneRunFacts {
   int exit_code = 0;
   int term_signal = 0;
-  bool must_resync = false;       ///< "Must run --resync"
-  bool try_again = false;         ///< "Please try again" / "prior lock file found"
-  bool network_error = false;     ///< connection refused/reset, timeouts, DNS
-  bool safety_abort = false;      ///< "Safety abort" / "--max-delete threshold reached"
-  bool usage_error = false;       ///< "unknown flag", "unknown command", argument count
-  bool auth_error = false;        ///< InvalidAccessKeyId, SignatureDoesNotMatch, 403
-  std::string last_error;         ///< the last error-level message (for health and logs)
+  bool must_resync = false;    ///< "Must run --resync"
+  bool try_again = false;      ///< "Please try again" / "prior lock file found"
+  bool network_error = false;  ///< connection refused/reset, timeouts, DNS
+  bool safety_abort = false;   ///< "Safety abort" / "--max-delete threshold reached"
+  bool usage_error = false;    ///< "unknown flag", "unknown command", argument count
+  bool auth_error = false;     ///< InvalidAccessKeyId, SignatureDoesNotMatch, 403
+  std::string last_error;      ///< the last error-level message (for health and logs)
 };
 
 /// Fold one line of output into the facts.

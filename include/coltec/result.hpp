@@ -19,8 +19,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : m_v(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : m_v(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : m_v(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   /// True when a value is held.
   bool ok() const { return m_v.index() == 0; }
@@ -47,6 +47,8 @@ struct Unit {
 using Status = Result<Unit>;
 
 /// Shorthand for a failed Result.
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 }  // namespace coltec

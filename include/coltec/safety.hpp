@@ -15,8 +15,8 @@ namespace coltec {
 
 /// What is known about one side of a sync before it runs.
 struct SideState {
-  bool exists = false;          ///< the root exists (a missing S3 prefix does not)
-  std::uint64_t files = 0;      ///< regular files found (may stop counting at 1 locally)
+  bool exists = false;      ///< the root exists (a missing S3 prefix does not)
+  std::uint64_t files = 0;  ///< regular files found (may stop counting at 1 locally)
   bool operator==(const SideState&) const = default;
 };
 
@@ -61,13 +61,19 @@ struct DeletePlan {
 struct DryRunTally {
   std::uint64_t deletes = 0;  ///< "skipped":"delete" lines
   std::uint64_t copies = 0;   ///< "skipped":"copy" lines (new or changed files)
-  std::uint64_t checks = 0;   ///< files compared, from the last stats line
+  /// Files rclone checked at the destination, from the last stats line. rclone 1.60 counts
+  /// a file it deletes as checked too, so this is the destination's size.
+  std::uint64_t checks = 0;
+  std::uint64_t other = 0;  ///< any other skipped operation (e.g. a modification time)
   /// Fold one output line in.
   void add(std::string_view line);
-  /// The deletions and the destination's size (checks + deletes).
-  DeletePlan plan() const { return {deletes, checks + deletes}; }
-  /// Files at the source as the dry run saw them (checks + copies).
-  std::uint64_t source_files() const { return checks + copies; }
+  /// The deletions and the destination's size.
+  DeletePlan plan() const { return {deletes, checks > deletes ? checks : deletes}; }
+  /// Whether the real sync would change nothing (so it need not run at all).
+  bool nothing_to_do() const { return deletes == 0 && copies == 0 && other == 0; }
+  /// A lower bound of the files at the source (those matched plus those to copy); zero
+  /// exactly when the source is empty.
+  std::uint64_t source_files() const { return (checks > deletes ? checks - deletes : 0) + copies; }
 };
 
 /// Count the deletions in a whole dry-run output (see DryRunTally).

@@ -87,8 +87,8 @@ struct Lifecycle {
 };
 
 struct Customizations {
-  std::vector<std::string> recommended_extensions;  ///< extensions.recommended
-  std::vector<std::string> optional_extensions;     ///< extensions.optional
+  std::vector<std::string> recommended_extensions;     ///< extensions.recommended
+  std::vector<std::string> optional_extensions;        ///< extensions.optional
   nlohmann::json settings = nlohmann::json::object();  ///< settings.values, free-form
   bool operator==(const Customizations&) const = default;
 };

@@ -113,7 +113,13 @@ make_files() {
   done
 }
 
-# no_rclone_children PID: true when no rclone process has PID as an ancestor's group.
+# has_rclone_child PID: true while an rclone process runs below PID.
+has_rclone_child() { [[ -n $(rclone_pids_under "$1") ]]; }
+
+# count_at_least N PATTERN FILE: true once FILE has at least N lines matching PATTERN.
+count_at_least() { (($(grep -c -- "$2" "$3" || true) >= $1)); }
+
+# rclone_pids_under PID: the rclone processes that have PID as an ancestor.
 rclone_pids_under() {
   local root=$1
   pgrep -f "^rclone " | while read -r p; do
@@ -123,4 +129,33 @@ rclone_pids_under() {
       pp=$(awk '{print $4}' "/proc/$pp/stat" 2>/dev/null || echo 1)
     done
   done
+}
+
+# json_lines FILE: true when every non-empty line of FILE parses as JSON.
+json_lines() {
+  python3 -c 'import json,sys
+for n, l in enumerate(open(sys.argv[1]), 1):
+    if l.strip():
+        try: json.loads(l)
+        except Exception as e: sys.exit(f"line {n}: {e}: {l[:200]}")' "$1"
+}
+
+# daemon ARGS...: starts the binary in the background (stdout+stderr to $E2E_TMP/daemon.log);
+# sets DAEMON_PID.
+daemon() {
+  "$COLTEC_BIN" "$@" >"$E2E_TMP/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  E2E_PIDS+=("$DAEMON_PID")
+}
+
+# wait_rc PID SECONDS: waits for PID (a child of this shell) to exit and sets WAIT_RC to its
+# exit code, or "timeout". Not for $(...): a subshell cannot wait for its parent's child.
+wait_rc() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  WAIT_RC=0
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then WAIT_RC=timeout; return; fi
+    sleep 0.05
+  done
+  wait "$pid" || WAIT_RC=$?
 }

@@ -50,19 +50,29 @@ TEST(RcloneOutputTest, ClassifiesObservedExitCodes) {
   EXPECT_EQ(classify_rclone_run(run(0, {})), RcloneFailure::none);
   EXPECT_EQ(classify_rclone_run(run(9, {})), RcloneFailure::none);
   EXPECT_EQ(classify_rclone_run(run(1, {"Error: unknown flag: --bogus"})), RcloneFailure::fatal);
-  EXPECT_EQ(classify_rclone_run(run(1, {R"j({"level":"error","msg":"Failed to sync: RequestError: send request failed caused by: dial tcp 127.0.0.1:1: connect: connection refused"})j"})),
-            RcloneFailure::temporary);
-  EXPECT_EQ(classify_rclone_run(run(1, {"Failed to sync: InvalidAccessKeyId: The AWS Access Key Id"})),
-            RcloneFailure::fatal);
-  EXPECT_EQ(classify_rclone_run(run(2, {R"j({"level":"error","msg":"Bisync aborted. Must run --resync to recover."})j"})),
-            RcloneFailure::needs_resync);
-  EXPECT_EQ(classify_rclone_run(run(1, {R"j({"level":"error","msg":"Safety abort: too many deletes (>50%, 6 of 10)"})j"})),
-            RcloneFailure::refused);
-  EXPECT_EQ(classify_rclone_run(run(7, {"ERROR : Got fatal error on delete: --max-delete threshold reached"})),
+  EXPECT_EQ(
+      classify_rclone_run(run(
+          1,
+          {R"j({"level":"error","msg":"Failed to sync: RequestError: send request failed caused by: dial tcp 127.0.0.1:1: connect: connection refused"})j"})),
+      RcloneFailure::temporary);
+  EXPECT_EQ(
+      classify_rclone_run(run(1, {"Failed to sync: InvalidAccessKeyId: The AWS Access Key Id"})),
+      RcloneFailure::fatal);
+  EXPECT_EQ(
+      classify_rclone_run(
+          run(2, {R"j({"level":"error","msg":"Bisync aborted. Must run --resync to recover."})j"})),
+      RcloneFailure::needs_resync);
+  EXPECT_EQ(
+      classify_rclone_run(run(
+          1, {R"j({"level":"error","msg":"Safety abort: too many deletes (>50%, 6 of 10)"})j"})),
+      RcloneFailure::refused);
+  EXPECT_EQ(classify_rclone_run(
+                run(7, {"ERROR : Got fatal error on delete: --max-delete threshold reached"})),
             RcloneFailure::refused);
   EXPECT_EQ(classify_rclone_run(run(1, {"Failed to bisync: prior lock file found: /x/wd/a.lck"})),
             RcloneFailure::temporary);
-  EXPECT_EQ(classify_rclone_run(run(3, {R"j({"level":"notice","msg":"Bisync aborted. Please try again."})j"})),
+  EXPECT_EQ(classify_rclone_run(
+                run(3, {R"j({"level":"notice","msg":"Bisync aborted. Please try again."})j"})),
             RcloneFailure::temporary);
   EXPECT_EQ(classify_rclone_run(run(3, {"Failed to sync: directory not found"})),
             RcloneFailure::fatal);
@@ -74,7 +84,8 @@ TEST(RcloneOutputTest, ClassifiesObservedExitCodes) {
 }
 
 TEST(RcloneOutputTest, KeepsTheLastErrorBounded) {
-  const auto f = run(1, {R"j({"level":"error","msg":"first"})j", std::string("ERROR ") + std::string(5000, 'x')});
+  const auto f = run(
+      1, {R"j({"level":"error","msg":"first"})j", std::string("ERROR ") + std::string(5000, 'x')});
   EXPECT_EQ(f.last_error.size(), 500U);
 }
 

@@ -1,8 +1,6 @@
 // The executor's chain of steps, driven by a FakeProcessRunner that records each argv and
 // answers with scripted output and exit codes on the same io_context. No rclone, no sleeps.
 
-#include <coltec/executor.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+
+#include <coltec/executor.hpp>
 
 namespace coltec {
 namespace {
@@ -132,7 +132,7 @@ class ExecutorTest : public ::testing::Test {
 TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   add_local_file();
   runner.script = [](const auto& argv) {
-    return has_arg(argv, "--dry-run") ? Script{0, {stats_line(5, 0)}, {}}
+    return has_arg(argv, "--dry-run") ? Script{0, {skipped("copy"), stats_line(5, 0)}, {}}
                                       : Script{0, {stats_line(5, 2)}, {}};
   };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
@@ -146,11 +146,21 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   EXPECT_EQ(r.stats.transfers, 2U);
 }
 
+TEST_F(ExecutorTest, ANoOpPushStopsAfterTheDryRun) {
+  add_local_file();
+  runner.script = [](const auto&) { return Script{0, {stats_line(5, 0)}, {}}; };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 1U);
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
 TEST_F(ExecutorTest, FreshContainerRestoresBeforeThePush) {
   runner.script = [](const auto& argv) {
-    if (argv[1] == "lsjson") return Script{0, {}, {"[", R"({"Path":"a"},)", R"({"Path":"b"})", "]"}};
+    if (argv[1] == "lsjson")
+      return Script{0, {}, {"[", R"({"Path":"a"},)", R"({"Path":"b"})", "]"}};
     if (argv[1] == "copy") return Script{0, {stats_line(0, 2)}, {}};
-    return Script{0, {stats_line(2, 0)}, {}};
+    return Script{0, {skipped("copy"), stats_line(2, 0)}, {}};
   };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   const auto r = run(ex);
@@ -183,7 +193,7 @@ TEST_F(ExecutorTest, DeleteCapRefusesBeforeAnythingIsDeleted) {
   runner.script = [](const auto&) {
     Script s;
     for (int i = 0; i < 8; ++i) s.err.push_back(skipped("delete"));
-    s.err.push_back(stats_line(2, 0));
+    s.err.push_back(stats_line(10, 0));  // rclone counts deleted files as checked
     return s;
   };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
@@ -225,7 +235,8 @@ TEST_F(ExecutorTest, LostListingsAreRecoveredSafelyOnTheNextRun) {
   add_local_file();
   std::ofstream(root + "/state/code.bisync").flush();
   runner.script = [](const auto&) {
-    return Script{2, {R"j({"level":"error","msg":"Bisync aborted. Must run --resync to recover."})j"}, {}};
+    return Script{
+        2, {R"j({"level":"error","msg":"Bisync aborted. Must run --resync to recover."})j"}, {}};
   };
   Executor ex(runner, *log, settings, {action(Direction::bidirectional)});
   EXPECT_EQ(run(ex).failure, RcloneFailure::needs_resync);

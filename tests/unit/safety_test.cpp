@@ -1,6 +1,6 @@
-#include <coltec/safety.hpp>
-
 #include <gtest/gtest.h>
+
+#include <coltec/safety.hpp>
 
 namespace coltec {
 namespace {
@@ -65,7 +65,8 @@ TEST(SafetyTest, CountsDeletesFromDryRunJson) {
       R"j({"level":"warning","msg":"Skipped copy as --dry-run is set","object":"n1","skipped":"copy"})j",
       "2026/11/22 plain text line",
       "{broken json",
-      R"j({"level":"warning","msg":"stats","stats":{"checks":8,"deletes":0}})j",
+      // rclone counts deleted files among its checks: 10 files at the destination.
+      R"j({"level":"warning","msg":"stats","stats":{"checks":10,"deletes":2}})j",
   };
   const auto plan = count_planned_deletes(lines);
   EXPECT_EQ(plan.deletes, 2U);
@@ -88,9 +89,29 @@ TEST(SafetyTest, TrashIsASiblingOutsideTheSyncedTree) {
   a.name = "code";
   a.remote_name = "r2";
   a.remote_path = "bucket/ws/code";
-  EXPECT_EQ(trash_dir_for(a, "20261123T120000Z"), "r2:bucket/ws/.coltec-trash/code/20261123T120000Z");
+  EXPECT_EQ(trash_dir_for(a, "20261123T120000Z"),
+            "r2:bucket/ws/.coltec-trash/code/20261123T120000Z");
   a.remote_path = "bucket";
   EXPECT_EQ(trash_dir_for(a, "x"), "");
+}
+
+}  // namespace
+}  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(SafetyTest, DryRunTallyKnowsWhenThereIsNothingToDo) {
+  DryRunTally t;
+  t.add(R"j({"level":"warning","msg":"stats","stats":{"checks":8}})j");
+  EXPECT_TRUE(t.nothing_to_do());
+  t.add(
+      R"j({"msg":"Skipped update modification time as --dry-run is set","skipped":"update modification time"})j");
+  EXPECT_FALSE(t.nothing_to_do());
+  DryRunTally c;
+  c.add(R"j({"msg":"Skipped copy as --dry-run is set","skipped":"copy"})j");
+  EXPECT_FALSE(c.nothing_to_do());
+  EXPECT_EQ(c.source_files(), 1U);
 }
 
 }  // namespace

@@ -1,0 +1,147 @@
+#pragma once
+// The daemon's state directory: where it lives, atomic writes, the per-workspace lock,
+// bisync first-run markers, health.json and the mechanics of bisync crash recovery.
+// Layout of <base>/<workspace>/ (kept compatible with the earlier daemon):
+//   daemon.lock        flock + our PID          health.json      Health, atomic
+//   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
+//   run/               0700, private files (our rclone config)
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <coltec/result.hpp>
+
+namespace coltec {
+
+/// The state directory of `workspace`: `$COLTEC_STATE_DIR/<workspace>` when set, else
+/// `$XDG_DATA_HOME/coltec-daemon/<workspace>`, else `$HOME/.local/share/coltec-daemon/
+/// <workspace>`. Pure: reads only `env`, touches nothing. Fails when the workspace name is
+/// empty, ".", "..", contains '/' or a NUL, or when no base can be found (all unset or not
+/// absolute).
+Result<std::string> state_dir_for(const std::string& workspace,
+                                  const std::map<std::string, std::string>& env);
+
+/// Create directory `path` and missing parents (parents 0755, `path` itself `mode`, both
+/// before umask). An existing `path` of ours looser than `mode` is tightened to `mode` (a
+/// writable directory owned by someone else is used as it is). Fails, with
+/// the path and the OS reason, when it cannot be created or is not writable, e.g.
+/// "state directory /x is not writable: Permission denied".
+Status ensure_dir(const std::string& path, unsigned mode);
+
+/// Replace `path` with `contents` atomically: a temp file in the same directory is written,
+/// fsynced, given `mode` (exact, not subject to umask), renamed over `path`, and the directory
+/// is fsynced. A crash leaves either the old or the new file; on failure no temp file is left.
+Status write_file_atomic(const std::string& path, const std::string& contents,
+                         unsigned mode = 0644);
+
+/// write_file_atomic with mode 0600, for files holding secrets (our rclone config).
+Status write_private_file(const std::string& path, const std::string& contents);
+
+/// `<state_dir>/bisync`, rclone bisync's --workdir.
+std::string bisync_workdir(const std::string& state_dir);
+/// `<state_dir>/run`, the private (0700) directory for files holding secrets.
+std::string runtime_dir(const std::string& state_dir);
+/// Create `state_dir`, its bisync workdir and its runtime dir, all 0700.
+Status ensure_state_layout(const std::string& state_dir);
+
+/// `<state_dir>/<action>.bisync`: present once a bisync of `action` completed a --resync.
+std::string marker_path(const std::string& state_dir, const std::string& action);
+/// True when the first-run marker of `action` exists.
+bool has_marker(const std::string& state_dir, const std::string& action);
+/// Create the (empty) first-run marker of `action`, atomically.
+Status write_marker(const std::string& state_dir, const std::string& action);
+/// Remove the first-run marker of `action`; removing a missing marker succeeds.
+Status remove_marker(const std::string& state_dir, const std::string& action);
+
+/// An exclusive flock on a workspace's `daemon.lock`, with our PID written into the file.
+/// Released (and the file closed) on destruction; the file itself is left in place so a
+/// waiting reader never sees it vanish. Move-only. Not thread-safe.
+class WorkspaceLock {
+ public:
+  /// Take the lock at `path` without blocking (creating the file 0644 if needed). Fails
+  /// when another open file description holds it, naming the holder when its PID is known:
+  /// "another coltec-daemon (pid 1234) holds /x/daemon.lock".
+  static Result<WorkspaceLock> acquire(const std::string& path);
+
+  WorkspaceLock(WorkspaceLock&& other) noexcept;
+  WorkspaceLock& operator=(WorkspaceLock&& other) noexcept;
+  WorkspaceLock(const WorkspaceLock&) = delete;
+  WorkspaceLock& operator=(const WorkspaceLock&) = delete;
+  ~WorkspaceLock();
+
+  /// The lock file's path.
+  const std::string& path() const { return m_path; }
+
+ private:
+  WorkspaceLock(int fd, std::string path) : m_fd(fd), m_path(std::move(path)) {}
+  int m_fd = -1;
+  std::string m_path;
+};
+
+/// Whether the lock at `path` is held, and by whom: the PID written in the file when it is
+/// held (0 when held but the file holds no valid PID), std::nullopt when it is free or the
+/// file does not exist. Never takes or keeps the lock.
+std::optional<int> lock_holder(const std::string& path);
+
+/// One action's entry in health.json. Times are unix seconds (UTC).
+struct ActionHealth {
+  std::string name;
+  std::string direction;
+  std::string last_result = "never";  ///< "ok" | "failed" | "refused" | "needs-resync" | "never"
+  std::string last_error;
+  std::optional<std::int64_t> last_success;
+  std::optional<std::int64_t> last_attempt;
+  std::optional<std::int64_t> next_run;
+  std::uint32_t consecutive_failures = 0;
+  std::uint64_t files = 0;  ///< files transferred by the last run
+  std::uint64_t bytes = 0;  ///< bytes transferred by the last run
+  std::uint64_t pending_changes = 0;
+  bool needs_attention = false;
+  bool operator==(const ActionHealth&) const = default;
+};
+
+/// health.json. The first five fields are the earlier daemon's format and keep their names.
+struct Health {
+  bool healthy = false;
+  std::optional<std::int64_t> last_success;  ///< unix seconds (UTC)
+  std::optional<std::int64_t> last_attempt;  ///< unix seconds (UTC)
+  std::uint32_t consecutive_failures = 0;
+  std::string last_error;
+  int pid = 0;
+  std::string workspace;
+  std::vector<ActionHealth> actions;
+  bool operator==(const Health&) const = default;
+};
+
+/// `h` as JSON; times become RFC 3339 UTC strings ("2026-11-23T12:00:00Z"), absent times null.
+nlohmann::json to_json(const Health& h);
+/// Parse health JSON. Missing optional fields take their defaults; wrong types, bad times,
+/// out-of-range numbers or a non-object give an error (never a throw).
+Result<Health> health_from_json(const nlohmann::json& j);
+
+/// Read and parse health.json. A missing, unreadable, oversized (> 16 MiB) or broken file
+/// gives an error naming the path.
+Result<Health> read_health(const std::string& path);
+/// Write health.json atomically (0644).
+Status write_health(const std::string& path, const Health& h);
+
+/// Unix seconds as RFC 3339 UTC, e.g. "2026-11-23T12:00:00Z".
+std::string format_rfc3339(std::int64_t unix_seconds);
+/// Parse "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" into unix seconds (fraction dropped).
+Result<std::int64_t> parse_rfc3339(const std::string& text);
+
+/// Bisync lock files (`*.lck`) in `workdir` whose owner is gone: the PID they contain is not
+/// alive, is not a number, or belongs to a process that is not rclone (/proc/<pid>/comm).
+/// Full paths, sorted. A missing or unreadable workdir gives an empty list.
+std::vector<std::string> stale_bisync_locks(const std::string& workdir);
+/// Remove every lock stale_bisync_locks finds; returns the removed paths. Fails (after
+/// trying all) when one could not be removed.
+Result<std::vector<std::string>> remove_stale_bisync_locks(const std::string& workdir);
+
+}  // namespace coltec

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The real binary with real rclone against a local-folder remote: --once --dry-run changes
+# nothing, then push-only, pull-only and bidirectional (first run and later runs), excludes,
+# priorities, --only, the lock, and SIGTERM while idle.
+source "$(dirname "$0")/lib.sh"
+
+ws="$E2E_TMP/ws"
+remote="$E2E_TMP/remote"
+state="$E2E_TMP/state"
+spec="$E2E_TMP/spec.yaml"
+mkdir -p "$ws/push" "$ws/pull" "$ws/bidi" "$remote/t/pull" "$remote/t/bidi"
+make_files "$ws/push" 20
+echo junk >"$ws/push/skip.tmp"
+make_files "$remote/t/pull" 5
+echo local >"$ws/bidi/local.txt"
+echo remote >"$remote/t/bidi/remote.txt"
+cat >"$spec" <<YAML
+name: e2e-local
+metadata: {org: o, project: p}
+persistence:
+  enabled: true
+  mode: replicated
+  default_remote: here
+  remotes:
+    here: {type: local, path_prefix: $remote}
+  sync:
+    - {name: push, path: $ws/push, remote_path: t/push, direction: push-only, priority: 2, exclude: ["*.tmp"]}
+    - {name: pull, path: $ws/pull, remote_path: t/pull, direction: pull-only, priority: 3}
+    - {name: bidi, path: $ws/bidi, remote_path: t/bidi, direction: bidirectional, priority: 1}
+YAML
+run() { "$COLTEC_BIN" -c "$spec" --state-dir "$state" "$@"; }
+
+before=$( (tree_sums "$ws"; tree_sums "$remote") | sha256sum)
+expect_rc 0 "--once --dry-run" run --once --dry-run
+after=$( (tree_sums "$ws"; tree_sums "$remote") | sha256sum)
+[[ $before == "$after" ]] && pass "dry run left both trees byte-for-byte unchanged" || fail "dry run changed files"
+for word in NAME DIRECTION push-only pull-only bidirectional "here:$remote/t/push" "nothing was changed" "rclone sync" "rclone bisync"; do
+  grep -qF -- "$word" "$E2E_TMP/last.out" && pass "dry run shows '$word'" || fail "dry run lacks '$word'"
+done
+[[ ! -e $state/e2e-local/bidi.bisync ]] && pass "dry run wrote no bisync marker" || fail "dry run wrote state"
+expect_rc 0 "--once --dry-run --log-format json" run --once --dry-run --log-format json
+json_lines "$E2E_TMP/last.out" && json_lines "$E2E_TMP/last.err" && pass "json dry run: every line parses" || fail "json dry run output"
+
+expect_rc 0 "--once syncs every action" run --once --max-parallel 1
+[[ $(find "$remote/t/push" -type f | wc -l) == 20 ]] && pass "push-only copied 20 files" || fail "push count $(find "$remote/t/push" -type f | wc -l)"
+[[ ! -e $remote/t/push/skip.tmp ]] && pass "excluded *.tmp not pushed" || fail "exclude ignored"
+diff <(tree_sums "$remote/t/pull") <(tree_sums "$ws/pull") >/dev/null && pass "pull-only mirrored the remote" || fail "pull mismatch"
+[[ -f $remote/t/bidi/local.txt && -f $ws/bidi/remote.txt ]] && pass "bidirectional first run merged both sides" || fail "bisync first run"
+[[ -f $state/e2e-local/bidi.bisync ]] && pass "bisync marker written" || fail "no bisync marker"
+order=$(grep -o 'sync started action=[a-z]*' "$E2E_TMP/last.err" | awk -F= '{print $2}' | tr '\n' ' ')
+[[ $order == "bidi push pull " ]] && pass "priority order bidi, push, pull" || fail "order: $order"
+grep -q "ACTION" "$E2E_TMP/last.out" && pass "--once prints a summary table" || fail "no summary"
+
+echo changed >"$ws/bidi/local.txt"
+echo new >"$remote/t/bidi/remote2.txt"
+expect_rc 0 "second bisync run" run --once --only bidi
+[[ $(cat "$remote/t/bidi/local.txt") == changed && -f $ws/bidi/remote2.txt ]] && pass "later bisync run syncs both ways" || fail "later bisync"
+grep -q "resync=true" "$E2E_TMP/last.err" && fail "second run used --resync" || pass "second run without --resync"
+grep -q "action=push" "$E2E_TMP/last.err" && fail "--only ran other actions" || pass "--only ran only bidi"
+
+expect_rc 1 "--only with an unknown name" run --once --only nope
+grep -q "bidi" "$E2E_TMP/last.err" && pass "unknown --only lists valid names" || fail "no valid names listed"
+
+# The daemon holds the lock; a second instance refuses; SIGTERM while idle exits 143 fast.
+daemon -c "$spec" --state-dir "$state" --interval 3600
+wait_for 20 grep -q "sync finished action=pull" "$E2E_TMP/daemon.log" || fail "daemon first pass"
+expect_rc 4 "second instance refuses (lock held)" run --once
+expect_rc 0 "status with a running, healthy daemon" run status
+grep -q "running (pid $DAEMON_PID)" "$E2E_TMP/last.out" && pass "status names the daemon pid" || fail "status: $(cat "$E2E_TMP/last.out")"
+t0=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+wait_rc "$DAEMON_PID" 10; rc=$WAIT_RC
+ms=$((($(date +%s%N) - t0) / 1000000))
+[[ $rc == 143 ]] && pass "SIGTERM exits 143 (${ms} ms when idle)" || fail "SIGTERM rc=$rc"
+expect_rc 6 "status when no daemon runs is unhealthy" run status
+
+finish
