@@ -19,6 +19,9 @@ step "ci preset: build"
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$(nproc)"
 
+step "release preset: build (the package test installs it)"
+scripts/build.sh release
+
 step "ci preset: unit and end-to-end tests"
 ctest --preset ci -j 2
 

@@ -92,7 +92,8 @@ ExitCode run_demo(const Options& options, Logger& log) {
   const auto spec_path = dir + "/workspace-spec.yaml";
   write_file(spec_path, spec);
   std::cout << "Demo folder: " << dir << "\n  spec:   " << spec_path << "\n  local:  " << dir
-            << "/workspace\n  remote: " << dir << "/remote\n\n";
+            << "/workspace\n  remote: " << dir << "/remote\n\n"
+            << std::flush;
   Options o = options;
   o.mode = Mode::once;
   o.config = spec_path;

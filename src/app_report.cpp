@@ -133,8 +133,8 @@ void print_dry_run_footer(std::ostream& out, const Options& o) {
   if (json_out(o)) {
     out << nlohmann::json{{"dry_run", true}, {"changed", false}}.dump() << "\n";
   } else {
-    out << "\nDry run: nothing was changed (no file copied, deleted or restored; no state "
-           "written).\n";
+    out << "\nDry run: nothing was changed (no file was copied, deleted or restored, and no "
+           "sync state was recorded).\n";
   }
 }
 

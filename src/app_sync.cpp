@@ -2,14 +2,18 @@
 // the rclone children's pipes, the watcher's inotify descriptor and the signal set.
 
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <random>
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <coltec/executor.hpp>
+#include <coltec/metrics.hpp>
 #include <coltec/scheduler.hpp>
+#include <coltec/version.hpp>
 #include <coltec/watcher.hpp>
 
 #include "app_report.hpp"
@@ -39,8 +43,10 @@ Outcome outcome_of(RcloneFailure f) {
 /// The scheduler's view of the executor.
 class ExecutorJobRunner final : public JobRunner {
  public:
-  explicit ExecutorJobRunner(Executor& executor) : m_executor(executor) {}
+  ExecutorJobRunner(Executor& executor, Metrics& metrics)
+      : m_executor(executor), m_metrics(metrics) {}
   void start(const RunRequest& request, RunDone done) override {
+    m_metrics.record_start(request);
     m_executor.run(request.action, [done = std::move(done)](const SyncReport& s) {
       RunReport r;
       r.outcome = outcome_of(s.failure);
@@ -55,7 +61,12 @@ class ExecutorJobRunner final : public JobRunner {
 
  private:
   Executor& m_executor;
+  Metrics& m_metrics;
 };
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 ExecutorSettings executor_settings(const Options& o, const Plan& plan, const EnvMap& env,
                                    const Prepared& p) {
@@ -107,6 +118,8 @@ struct SyncLoop {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<SchedulerDriver> driver;
   std::unique_ptr<Watcher> watcher;
+  Metrics metrics;
+  std::unique_ptr<ProgressView> progress;
   boost::asio::signal_set signals{io};
   int stop_signal = 0;
   std::mt19937 rng{std::random_device{}()};
@@ -116,19 +129,46 @@ struct SyncLoop {
   void wait_signal();
   void on_signal(int signo);
   void reload();
+  void after_run(const std::string& action, const RunReport& report);
+  void write_metrics();
   ExitCode run();
 };
+
+void SyncLoop::write_metrics() {
+  if (!options.metrics_file) return;
+  metrics.set_actions_status(scheduler->snapshot());
+  if (const auto w = write_metrics_file(*options.metrics_file, metrics.render()); !w) {
+    log.warn("cannot write the metrics file", {{"error", w.error().message}});
+  }
+}
+
+void SyncLoop::after_run(const std::string& action, const RunReport& report) {
+  if (progress) progress->finish(action);
+  metrics.record_run(action, report, unix_now());
+  if (options.dry_run) return;  // a dry run writes no state: health.json tells real syncs
+  write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  write_metrics();
+}
 
 void SyncLoop::build() {
   executor = std::make_unique<Executor>(
       *runner, log, executor_settings(options, planned.plan, env, prepared), planned.plan.actions);
-  jobs = std::make_unique<ExecutorJobRunner>(*executor);
+  jobs = std::make_unique<ExecutorJobRunner>(*executor, metrics);
+  metrics.set_build_info(k_version, to_string(prepared.caps.version));
+  if (once && !options.dry_run && options.log_format == LogFormat::text) {
+    // Live progress: a redrawn block on a terminal, a line every 10 s otherwise.
+    ProgressOptions po;
+    po.tty = isatty(STDERR_FILENO) == 1;
+    progress = std::make_unique<ProgressView>(std::cerr, po);
+    executor->set_progress_handler([this](const std::string& action, const RcloneStats& st) {
+      progress->update(action, st, Clock::now());
+    });
+  }
   scheduler = std::make_unique<Scheduler>(
       job_specs(planned.plan, !once && options.watch), scheduler_config(options, once), *jobs,
       [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); });
-  scheduler->set_observer([this](const std::string&, const RunReport&) {
-    write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
-  });
+  scheduler->set_observer(
+      [this](const std::string& action, const RunReport& report) { after_run(action, report); });
   driver = std::make_unique<SchedulerDriver>(io, *scheduler);
   driver->set_on_finished([this] {
     signals.cancel();
@@ -148,9 +188,11 @@ ExitCode SyncLoop::run() {
             {"rclone", to_string(prepared.caps.version)},
             {"state_dir", prepared.state_dir},
             {"dry_run", options.dry_run}});
+  if (!options.dry_run) write_metrics();
   driver->start();
   io.run();
-  write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  if (progress) progress->clear();
+  if (!options.dry_run) write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
   report_unflushed(*scheduler, log);
   if (once) print_summary(*scheduler, options, std::cout);
   if (stop_signal == SIGINT) return ExitCode::interrupted;

@@ -20,7 +20,7 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 
 // Values shared between both command-line dialects, filled by CLI11 callbacks.
 struct Scratch {
-  double shutdown_grace_s = 8.0;
+  double shutdown_grace_s = 6.0;
   std::int64_t debounce_ms = 300;
   std::int64_t max_delay_ms = 5000;
   std::int64_t reconcile_s = 3600;
@@ -62,7 +62,8 @@ void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
       ->envname("COLTEC_MAX_PARALLEL")
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
   app.add_option("--shutdown-grace", s.shutdown_grace_s,
-                 "Seconds running syncs get to finish after SIGTERM (default 8)")
+                 "Seconds running syncs get to finish after SIGTERM (default 6; fits supervisord's "
+                 "10 s stop wait)")
       ->envname("COLTEC_SHUTDOWN_GRACE")
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--debounce-ms", s.debounce_ms, "Quiet window after a local change (300)")
@@ -150,7 +151,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv) {
   } else {
     add_daemon_flags(app, o, s);
     status_cmd = app.add_subcommand("status", "Print the workspace's sync status and exit");
-    app.fallthrough();  // `status -c FILE --state-dir D` uses the main flags
+    status_cmd->fallthrough();  // `status -c FILE --state-dir D` uses the main flags
   }
   try {
     app.parse(argc, argv);

@@ -134,12 +134,14 @@ void Executor::Run::restore(bool keep_local_copies) {
   if (keep_local_copies) ctx.backup_dir = local_backup_dir();
   const auto inv =
       build_copy(m_action.remote_spec(), m_action.local_path, m_action, ctx, m_ex.m_settings.env);
+  m_quiet_step = true;  // a missing remote folder is expected here; the outcome says the rest
   exec(inv, "restore", m_ex.m_settings.run_timeout, [this, keep_local_copies](Step& step) {
+    m_quiet_step = false;
     // rc 3: the remote folder does not exist yet, so there is nothing to restore.
     if (step.proc.exit_code != 3 && step_failed(step, "restoring from the remote")) return;
     m_report.restored += step.stats.transfers;
-    m_ex.m_log.info(
-        "restored from the remote",
+    m_ex.m_log.log(
+        step.stats.transfers > 0 ? Level::info : Level::debug, "restored from the remote",
         {{"action", m_action.name},
          {"files", step.stats.transfers},
          {"bytes", step.stats.bytes},
@@ -257,7 +259,31 @@ void Executor::Run::main_run() {
                                  ? fmt::format("rclone exited with code {}", step.proc.exit_code)
                                  : step.facts.last_error);
     }
+    prune_trash();
+  });
+}
+
+void Executor::Run::prune_trash() {
+  const auto root = trash_root_for(m_action);
+  const auto now = std::chrono::steady_clock::now();
+  const auto last = m_ex.m_trash_pruned.find(m_action.name);
+  const bool due = last == m_ex.m_trash_pruned.end() || now - last->second > std::chrono::hours(24);
+  if (m_action.direction != Direction::push_only || !m_ex.m_settings.safety.trash ||
+      m_ex.m_settings.dry_run || root.empty() || !due) {
     finish(RcloneFailure::none, "");
+    return;
+  }
+  m_ex.m_trash_pruned[m_action.name] = now;
+  const auto inv = build_trash_cleanup(root, m_ex.m_settings.safety.trash_retention_days, context(),
+                                       m_ex.m_settings.env);
+  m_quiet_step = true;  // a trash folder that does not exist yet is not an error
+  exec(inv, "trash retention", m_ex.m_settings.check_timeout, [this](Step& step) {
+    m_quiet_step = false;
+    if (step.proc.exit_code != 0 && step.proc.exit_code != 3) {
+      m_ex.m_log.warn("could not prune the trash folder; will try again tomorrow",
+                      {{"action", m_action.name}, {"error", step.facts.last_error}});
+    }
+    finish(RcloneFailure::none, "");  // the sync itself succeeded
   });
 }
 

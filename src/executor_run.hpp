@@ -42,6 +42,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   void precheck();
   void bisync_prepare();
   void main_run();
+  void prune_trash();
   void finish(RcloneFailure failure, std::string error);
 
   RunContext context() const;
@@ -65,6 +66,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   SideState m_local;
   bool m_resync = false;
   bool m_remote_dir_made = false;
+  bool m_quiet_step = false;  ///< rclone's errors go to debug (the step judges them)
   std::optional<std::uint64_t> m_max_delete;
   std::string m_stamp;
   SyncReport m_report;

@@ -70,7 +70,8 @@ void Executor::Run::on_line(Step& step, OutputStream stream, const std::string& 
     }
   }
   auto& log = m_ex.m_log;
-  const auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
+  auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
+  if (m_quiet_step && level == Level::warn) level = Level::debug;
   if (!log.enabled(level)) return;
   Fields fields{{"action", m_action.name}, {"source", "rclone"}};
   if (parsed.json) fields.emplace_back("rclone_level", parsed.level);

@@ -202,6 +202,21 @@ Invocation build_listing(const std::string& target, const RunContext& ctx, const
   return finish(std::move(args), ctx, daemon_env);
 }
 
+Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t retention_days,
+                               const RunContext& ctx, const EnvMap& daemon_env) {
+  Args args{ctx.rclone_binary,
+            "delete",
+            positional(trash_root),
+            "--min-age",
+            std::to_string(retention_days) + "d",
+            "--rmdirs"};
+  add_config(args, ctx);
+  args.emplace_back("--use-json-log");
+  add_timeouts(args);
+  if (ctx.dry_run) args.emplace_back("--dry-run");
+  return finish(std::move(args), ctx, daemon_env);
+}
+
 Invocation build_mkdir(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env) {
   Args args{ctx.rclone_binary, "mkdir", positional(target)};
   add_config(args, ctx);

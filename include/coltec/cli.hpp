@@ -38,7 +38,7 @@ struct Options {
   std::uint64_t log_file_max_bytes = 10U * 1024U * 1024U;
   std::size_t log_file_count = 3;
   std::size_t max_parallel = 2;
-  std::chrono::milliseconds shutdown_grace{8000};
+  std::chrono::milliseconds shutdown_grace{6000};
   std::chrono::milliseconds debounce{300};
   std::chrono::milliseconds max_delay{5000};
   std::chrono::seconds reconcile_every{3600};

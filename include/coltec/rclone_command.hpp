@@ -104,6 +104,11 @@ Invocation build_copy(const std::string& src, const std::string& dst, const Acti
 Invocation build_listing(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env,
                          const std::vector<std::string>& exclude = {});
 
+/// rclone delete TRASH_ROOT --min-age <days>d --rmdirs: enforces the retention of the
+/// recoverable-deletes folder (only files older than the retention are removed).
+Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t retention_days,
+                               const RunContext& ctx, const EnvMap& daemon_env);
+
 /// rclone mkdir TARGET. bisync --resync on 1.60 fails with rc=3 "directory not found" when
 /// a local (or crypt-over-local) Path2 does not exist yet; S3 needs no directories.
 Invocation build_mkdir(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env);

@@ -89,7 +89,8 @@ for dep in "${libs[@]}"; do
     pass "feature install.sh installs $lib" || fail "feature install.sh lacks $lib"
 done
 
-dpkg-deb -c "$deb" | awk '{ print $6, $7, $8 }' >"$E2E_TMP/contents"
+# Columns: mode owner/group size date time path [-> target].
+dpkg-deb -c "$deb" | awk '{ $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }' >"$E2E_TMP/contents"
 for path in ./usr/bin/coltec-daemon ./usr/share/coltec-daemon/workspace-spec.schema.json \
   ./usr/share/coltec-daemon/examples/workspace-spec.example.yaml \
   ./usr/share/coltec-daemon/examples/supervisord.conf \

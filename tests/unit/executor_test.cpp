@@ -138,12 +138,19 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   const auto r = run(ex);
   EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
-  ASSERT_EQ(runner.calls.size(), 2U);
+  ASSERT_EQ(runner.calls.size(), 3U);
   EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
   EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
   EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));
   EXPECT_TRUE(has_arg(runner.calls[1], "--max-delete"));
   EXPECT_EQ(r.stats.transfers, 2U);
+  // The trash keeps what the push replaced or deleted; its retention is enforced daily.
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  EXPECT_TRUE(has_arg(runner.calls[2], "--min-age"));
+  EXPECT_EQ(runner.calls[2][2], "r:bucket/ws/.coltec-trash/code");
+  runner.calls.clear();
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  EXPECT_EQ(runner.calls.size(), 2U);  // pruned at most once a day
 }
 
 TEST_F(ExecutorTest, ANoOpPushStopsAfterTheDryRun) {
@@ -165,7 +172,7 @@ TEST_F(ExecutorTest, FreshContainerRestoresBeforeThePush) {
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   const auto r = run(ex);
   EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
-  ASSERT_EQ(runner.calls.size(), 4U);
+  ASSERT_EQ(runner.calls.size(), 5U);  // list, restore, pre-check, sync, trash retention
   EXPECT_EQ(runner.calls[0][1], "lsjson");
   EXPECT_EQ(runner.calls[1][1], "copy");
   EXPECT_EQ(r.restored, 2U);

@@ -1,5 +1,7 @@
 // Command builder: version parsing, capabilities and whole-argv goldens.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <coltec/rclone_command.hpp>
@@ -387,6 +389,23 @@ TEST(RcloneInvocation, EnvAndRedactedText) {
 TEST(ShellJoin, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(shell_join({"a", "", "it's", "x y", "$HOME", "r2:b/c-d_e.f@g%h+i=j,k"}),
             "a '' 'it'\\''s' 'x y' '$HOME' r2:b/c-d_e.f@g%h+i=j,k");
+}
+
+}  // namespace
+}  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(RcloneTrash, CleanupDeletesOnlyOlderThanTheRetention) {
+  RunContext ctx;
+  ctx.config_path = "/run/rclone.conf";
+  const auto inv = build_trash_cleanup("r2:bkt/ws/.coltec-trash/code", 30, ctx, {});
+  ASSERT_GE(inv.argv.size(), 6U);
+  EXPECT_EQ(std::vector<std::string>(inv.argv.begin(), inv.argv.begin() + 6),
+            (std::vector<std::string>{"rclone", "delete", "r2:bkt/ws/.coltec-trash/code",
+                                      "--min-age", "30d", "--rmdirs"}));
+  EXPECT_NE(std::find(inv.argv.begin(), inv.argv.end(), "--config"), inv.argv.end());
 }
 
 }  // namespace

@@ -1,0 +1,106 @@
+// Semantic rules on the typed Spec: what the schema cannot say (relations between fields)
+// and precise wording for what it can. Each issue names the field it is about.
+
+#include <map>
+
+#include "config_internal.hpp"
+
+namespace coltec::config_detail {
+namespace {
+
+constexpr std::uint64_t k_min_interval = 10;
+
+std::string sync_ptr(std::size_t i) {
+  return child_pointer("/persistence/sync", i);
+}
+std::string volume_ptr(std::size_t i) {
+  return child_pointer("/persistence/multi_scope_volumes/environment", i);
+}
+
+bool name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+bool valid_action_name(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;
+  for (const char c : name) {
+    if (!name_char(c)) return false;
+  }
+  return true;
+}
+
+void check_replicated(const Spec& spec, std::vector<Issue>& out) {
+  const auto& p = spec.persistence;
+  if (!p.enabled || p.mode != PersistenceMode::replicated) return;
+  const bool volumes = p.multi_scope_volumes && !p.multi_scope_volumes->environment.empty();
+  if (!p.sync.empty() || volumes) return;
+  out.push_back(Issue{"/persistence/mode",
+                      "persistence is enabled in replicated mode but there is nothing to "
+                      "replicate: add an entry to persistence.sync or "
+                      "persistence.multi_scope_volumes.environment, or set mode: mounted"});
+}
+
+void check_interval(std::uint64_t interval, const std::string& item, std::vector<Issue>& out) {
+  if (interval >= k_min_interval) return;
+  out.push_back(Issue{child_pointer(item, "interval"), "interval is " + std::to_string(interval) +
+                                                           " s; the minimum is " +
+                                                           std::to_string(k_min_interval) + " s"});
+}
+
+void check_networking(const Spec& spec, std::vector<Issue>& out) {
+  if (!spec.networking.enabled || !spec.networking.hostname_prefix.empty()) return;
+  out.push_back(Issue{"/networking/hostname_prefix",
+                      "networking is enabled but hostname_prefix is empty; set a prefix such "
+                      "as 'dev-'"});
+}
+
+// Sync paths and environment volumes share one namespace: names key the state markers,
+// the bisync work directories and `--only`.
+void check_names(const Spec& spec, const nlohmann::json& root, std::vector<Issue>& out) {
+  std::map<std::string, std::string> seen;  // name → first item's pointer
+  const auto check = [&](const std::string& name, const std::string& item) {
+    const std::string ptr = child_pointer(item, "name");
+    if (find_node(root, ptr) == nullptr) return;  // missing: the schema says so
+    if (!valid_action_name(name)) {
+      out.push_back(Issue{ptr, "name '" + name +
+                                   "' is not allowed: use letters, digits, '.', '_' and '-' "
+                                   "only, not starting with '.' (names become file names)"});
+      return;
+    }
+    const auto [it, inserted] = seen.emplace(name, item);
+    if (inserted) return;
+    out.push_back(Issue{ptr, "name '" + name + "' is already used by " +
+                                 display_path(root, it->second) +
+                                 "; sync paths and environment volumes share one namespace, "
+                                 "so every name must be unique"});
+  };
+  const auto& p = spec.persistence;
+  for (std::size_t i = 0; i < p.sync.size(); ++i) check(p.sync[i].name, sync_ptr(i));
+  if (!p.multi_scope_volumes) return;
+  const auto& volumes = p.multi_scope_volumes->environment;
+  for (std::size_t i = 0; i < volumes.size(); ++i) check(volumes[i].name, volume_ptr(i));
+}
+
+}  // namespace
+
+std::vector<Issue> check_rules(const Spec& spec, const nlohmann::json& root) {
+  std::vector<Issue> out;
+  check_replicated(spec, out);
+  const auto& p = spec.persistence;
+  for (std::size_t i = 0; i < p.sync.size(); ++i)
+    check_interval(p.sync[i].interval, sync_ptr(i), out);
+  if (p.multi_scope_volumes) {
+    const auto& volumes = p.multi_scope_volumes->environment;
+    for (std::size_t i = 0; i < volumes.size(); ++i) {
+      check_interval(volumes[i].interval, volume_ptr(i), out);
+    }
+  }
+  check_networking(spec, out);
+  check_names(spec, root, out);
+  check_path_rules(spec, out);
+  check_remote_rules(spec, out);
+  return out;
+}
+
+}  // namespace coltec::config_detail

@@ -1,0 +1,226 @@
+// Semantic rules about where data goes: local and remote paths, and the remotes that
+// sync paths, default_remote and wrapping (crypt) remotes refer to.
+
+#include <algorithm>
+#include <set>
+
+#include "config_internal.hpp"
+
+namespace coltec::config_detail {
+namespace {
+
+const char* const k_remotes = "/persistence/remotes";
+
+std::string sync_ptr(std::size_t i) {
+  return child_pointer("/persistence/sync", i);
+}
+std::string volume_ptr(std::size_t i) {
+  return child_pointer("/persistence/multi_scope_volumes/environment", i);
+}
+std::string remote_ptr(const std::string& name) {
+  return child_pointer(k_remotes, name);
+}
+
+void check_local(const std::string& path, const std::string& ptr, const char* key,
+                 std::vector<Issue>& out) {
+  if (path.empty() || path.front() == '/') return;
+  out.push_back(Issue{ptr, std::string(key) + " '" + path +
+                               "' is relative; local paths must be absolute (start with '/')"});
+}
+
+std::optional<std::string> remote_path_error(const std::string& path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto slash = std::min(path.find('/', start), path.size());
+    if (path.compare(start, slash - start, "..") == 0 && slash - start == 2) {
+      return "has a '..' segment; remote paths must stay inside the remote";
+    }
+    start = slash + 1;
+  }
+  for (std::size_t open = path.find('{'); open != std::string::npos;
+       open = path.find('{', open + 1)) {
+    const auto close = path.find('}', open);
+    if (close == std::string::npos) {
+      return "has a '{' without a matching '}'; only the placeholders {org}, {project} and "
+             "{env} may use braces";
+    }
+    const std::string name = path.substr(open + 1, close - open - 1);
+    if (name != "org" && name != "project" && name != "env") {
+      return "uses the placeholder {" + name + "}; only {org}, {project} and {env} are replaced";
+    }
+  }
+  return std::nullopt;
+}
+
+void check_remote_path(const std::optional<std::string>& path, const std::string& ptr,
+                       const char* key, std::vector<Issue>& out) {
+  if (!path) return;
+  if (const auto error = remote_path_error(*path)) {
+    out.push_back(Issue{ptr, std::string(key) + " '" + *path + "' " + *error});
+  }
+}
+
+std::set<std::string> known_remotes(const Spec& spec) {
+  std::set<std::string> names;
+  for (const auto& [name, remote] : spec.persistence.remotes) names.insert(name);
+  if (spec.persistence.rclone_config) names.insert(spec.persistence.rclone_config->remote_name);
+  return names;
+}
+
+std::string defined(const std::set<std::string>& names) {
+  if (names.empty()) return "no remotes are defined";
+  std::string out = "defined remotes: ";
+  for (auto it = names.begin(); it != names.end(); ++it) {
+    out += (it == names.begin() ? "" : ", ") + *it;
+  }
+  return out;
+}
+
+bool rclone_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool valid_remote_name(const std::string& name) {
+  const auto ok = [](char c) {
+    return rclone_name_char(c) || c == '.' || c == '-' || c == '+' || c == '@';
+  };
+  return !name.empty() && name.front() != '-' && std::all_of(name.begin(), name.end(), ok);
+}
+
+void check_options(const std::map<std::string, std::string>& options, const std::string& ptr,
+                   std::vector<Issue>& out) {
+  for (const auto& [key, value] : options) {
+    const bool ok = !key.empty() && std::all_of(key.begin(), key.end(), rclone_name_char);
+    if (ok && key != "type") continue;
+    out.push_back(Issue{child_pointer(ptr, key),
+                        key == "type" ? "set the backend with the remote's `type`, not in options"
+                                      : "option name '" + key +
+                                            "' is not an rclone option name (letters, digits "
+                                            "and '_' only)",
+                        true});
+  }
+}
+
+void check_remote(const std::string& name, const RemoteConfig& r,
+                  const std::set<std::string>& known, std::vector<Issue>& out) {
+  const std::string ptr = remote_ptr(name);
+  if (!valid_remote_name(name)) {
+    out.push_back(Issue{ptr,
+                        "remote name '" + name +
+                            "' may only hold letters, digits and _ . - + @ (not starting "
+                            "with '-')",
+                        true});
+  }
+  check_options(r.options, child_pointer(ptr, "options"), out);
+  if (r.type == "s3" && !r.bucket) {
+    out.push_back(Issue{child_pointer(ptr, "bucket"),
+                        "remote '" + name + "' is of type s3 and needs a bucket"});
+  }
+  if (r.type == "crypt" && !r.wrap_remote) {
+    out.push_back(Issue{
+        child_pointer(ptr, "wrap_remote"),
+        "remote '" + name + "' is of type crypt and needs wrap_remote (the remote it encrypts)"});
+  }
+  if (r.type == "crypt" && !r.crypt) {
+    out.push_back(Issue{
+        child_pointer(ptr, "crypt"),
+        "remote '" + name + "' is of type crypt and needs a crypt section (with password_env)"});
+  }
+  if (r.wrap_remote && !known.contains(*r.wrap_remote)) {
+    out.push_back(
+        Issue{child_pointer(ptr, "wrap_remote"), "remote '" + name + "' wraps '" + *r.wrap_remote +
+                                                     "', which is not defined; " + defined(known)});
+  }
+  check_remote_path(r.path_prefix, child_pointer(ptr, "path_prefix"), "path_prefix", out);
+  check_remote_path(r.wrap_path, child_pointer(ptr, "wrap_path"), "wrap_path", out);
+}
+
+// Each cycle is reported once, at the remote whose name sorts first, spelled from there.
+void check_wrap_cycles(const Spec& spec, std::vector<Issue>& out) {
+  const auto& remotes = spec.persistence.remotes;
+  std::set<std::string> reported;
+  for (const auto& [start, ignored] : remotes) {
+    std::vector<std::string> chain{start};
+    while (true) {
+      const auto it = remotes.find(chain.back());
+      if (it == remotes.end() || !it->second.wrap_remote) break;
+      const std::string& next = *it->second.wrap_remote;
+      const auto seen = std::find(chain.begin(), chain.end(), next);
+      if (seen == chain.end()) {
+        chain.push_back(next);
+        continue;
+      }
+      std::vector<std::string> cycle(seen, chain.end());
+      std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
+      if (!reported.insert(cycle.front()).second) break;
+      std::string text;
+      for (const auto& n : cycle) text += n + " -> ";
+      out.push_back(Issue{child_pointer(remote_ptr(cycle.front()), "wrap_remote"),
+                          "remotes wrap each other in a cycle: " + text + cycle.front() +
+                              "; a chain of wrapping remotes must end at a storage remote"});
+      break;
+    }
+  }
+}
+
+void check_sync_remotes(const Spec& spec, const std::set<std::string>& known,
+                        std::vector<Issue>& out) {
+  const auto& p = spec.persistence;
+  const bool fallback = p.default_remote || p.rclone_config;
+  const bool active = p.enabled && p.mode == PersistenceMode::replicated;
+  for (std::size_t i = 0; i < p.sync.size(); ++i) {
+    const auto& s = p.sync[i];
+    if (s.remote && !known.contains(*s.remote)) {
+      out.push_back(Issue{child_pointer(sync_ptr(i), "remote"),
+                          "remote '" + *s.remote + "' is not defined; " + defined(known)});
+    } else if (!s.remote && !fallback && active) {
+      out.push_back(Issue{child_pointer(sync_ptr(i), "remote"),
+                          "sync path '" + s.name +
+                              "' has no remote: set its `remote`, persistence.default_remote "
+                              "or persistence.rclone_config"});
+    }
+  }
+  if (fallback || !active || !p.multi_scope_volumes) return;
+  for (std::size_t i = 0; i < p.multi_scope_volumes->environment.size(); ++i) {
+    out.push_back(Issue{volume_ptr(i), "environment volume '" +
+                                           p.multi_scope_volumes->environment[i].name +
+                                           "' has no remote: set persistence.default_remote or "
+                                           "persistence.rclone_config"});
+  }
+}
+
+}  // namespace
+
+void check_path_rules(const Spec& spec, std::vector<Issue>& out) {
+  const auto& p = spec.persistence;
+  for (std::size_t i = 0; i < p.sync.size(); ++i) {
+    check_local(p.sync[i].path, child_pointer(sync_ptr(i), "path"), "path", out);
+    check_remote_path(p.sync[i].remote_path, child_pointer(sync_ptr(i), "remote_path"),
+                      "remote_path", out);
+  }
+  if (!p.multi_scope_volumes) return;
+  const auto& volumes = p.multi_scope_volumes->environment;
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    check_local(volumes[i].mount_path, child_pointer(volume_ptr(i), "mount_path"), "mount_path",
+                out);
+    check_remote_path(volumes[i].remote_path, child_pointer(volume_ptr(i), "remote_path"),
+                      "remote_path", out);
+  }
+}
+
+void check_remote_rules(const Spec& spec, std::vector<Issue>& out) {
+  const auto& p = spec.persistence;
+  const auto known = known_remotes(spec);
+  if (p.default_remote && !known.contains(*p.default_remote)) {
+    out.push_back(Issue{"/persistence/default_remote", "default_remote '" + *p.default_remote +
+                                                           "' is not defined; " + defined(known)});
+  }
+  for (const auto& [name, remote] : p.remotes) check_remote(name, remote, known, out);
+  if (p.rclone_config) {
+    check_options(p.rclone_config->options, "/persistence/rclone_config/options", out);
+  }
+  check_wrap_cycles(spec, out);
+  check_sync_remotes(spec, known, out);
+}
+
+}  // namespace coltec::config_detail

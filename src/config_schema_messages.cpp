@@ -1,0 +1,143 @@
+// valijson's messages rewritten as sentences about the field: what it is, what is allowed.
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "config_internal.hpp"
+
+namespace coltec::config_detail {
+namespace {
+
+std::string quoted(const nlohmann::json& v) {
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    return "'" + s + "'";
+  }
+  std::string text = v.dump();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+std::string kind_of(const nlohmann::json* v) {
+  if (v == nullptr || v->is_null()) return "empty";
+  if (v->is_string()) return "a string (" + quoted(*v) + ")";
+  if (v->is_boolean()) return "a boolean (" + v->dump() + ")";
+  if (v->is_number_integer() || v->is_number_unsigned()) return "an integer (" + v->dump() + ")";
+  if (v->is_number()) return "a number (" + v->dump() + ")";
+  if (v->is_array()) return "a sequence";
+  return "a mapping";
+}
+
+std::string type_phrase(const std::string& type) {
+  if (type == "object") return "a mapping";
+  if (type == "array") return "a sequence";
+  if (type == "integer") return "an integer";
+  if (type == "boolean") return "true or false";
+  if (type == "null") return "empty";
+  return "a " + type;
+}
+
+std::string expected_types(const nlohmann::json* schema) {
+  if (schema == nullptr || !schema->contains("type")) return "another type";
+  const auto& type = (*schema)["type"];
+  if (type.is_string()) return type_phrase(type.get<std::string>());
+  std::string out;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    out += (i == 0 ? "" : (i + 1 == type.size() ? " or " : ", ")) +
+           type_phrase(type[i].is_string() ? type[i].get<std::string>() : "?");
+  }
+  return out;
+}
+
+// valijson prints bounds with std::to_string(double): "10.000000" → "10".
+std::string number_after(const std::string& text, const std::string& prefix) {
+  const double d = std::strtod(text.c_str() + prefix.size(), nullptr);
+  char buf[32];
+  if (std::floor(d) == d && std::fabs(d) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+  } else {
+    std::snprintf(buf, sizeof buf, "%g", d);
+  }
+  return buf;
+}
+
+std::string unit_for(const std::string& key) {
+  if (key == "interval") return " s";
+  if (key == "max_delete_percent") return "%";
+  if (key == "trash_retention_days") return " days";
+  return "";
+}
+
+std::string allowed_values(const nlohmann::json* schema) {
+  if (schema == nullptr || !schema->contains("enum")) return "";
+  std::string out;
+  for (const auto& v : (*schema)["enum"]) out += (out.empty() ? "" : ", ") + quoted(v);
+  return "; allowed values: " + out;
+}
+
+std::string hint(const nlohmann::json* schema) {
+  if (schema != nullptr && schema->contains("description") &&
+      (*schema)["description"].is_string()) {
+    return (*schema)["description"].get<std::string>();
+  }
+  return "it does not have the allowed form";
+}
+
+struct Subject {
+  std::string name;  ///< the key, or "this item" inside a sequence
+  const nlohmann::json* value = nullptr;
+  const nlohmann::json* schema = nullptr;
+};
+
+std::string bound_message(const std::string& d, const Subject& s, const std::string& unit) {
+  const std::string value = s.value == nullptr ? "?" : s.value->dump();
+  const std::string ge = "Expected number greater than or equal to ";
+  const std::string le = "Expected number less than or equal to ";
+  const std::string gt = "Expected number greater than ";
+  const std::string lt = "Expected number less than ";
+  const std::string is = s.name + " is " + value + unit + "; ";
+  if (d.starts_with(ge)) return is + "the minimum is " + number_after(d, ge) + unit;
+  if (d.starts_with(le)) return is + "the maximum is " + number_after(d, le) + unit;
+  if (d.starts_with(gt)) return is + "it must be more than " + number_after(d, gt) + unit;
+  return is + "it must be less than " + number_after(d, lt) + unit;
+}
+
+}  // namespace
+
+std::string rephrase(const std::string& d, const nlohmann::json& schema, const Document& doc,
+                     const std::string& pointer) {
+  const auto tokens = split_pointer(pointer);
+  const nlohmann::json* value = find_node(doc.root, pointer);
+  const nlohmann::json* parent =
+      tokens.empty() ? nullptr : find_node(doc.root, pointer.substr(0, pointer.rfind('/')));
+  Subject s{tokens.empty() ? "the document" : tokens.back(), value,
+            schema_for(schema, doc.root, pointer)};
+  if (parent != nullptr && parent->is_array()) s.name = "this item";
+  const std::string missing = "Missing required property '";
+  if (d.starts_with(missing)) {
+    const std::string key = d.substr(missing.size(), d.find('\'', missing.size()) - missing.size());
+    const std::string where =
+        tokens.empty() ? "at the top level" : "in " + display_path(doc.root, pointer);
+    return "required key '" + key + "' is missing " + where;
+  }
+  if (d.starts_with("Value type not permitted")) {
+    return s.name + " must be " + expected_types(s.schema) + " but is " + kind_of(value);
+  }
+  if (d.starts_with("Expected number")) return bound_message(d, s, unit_for(s.name));
+  if (d.starts_with("Failed to match against any enum values")) {
+    return s.name + " is " + (value ? quoted(*value) : "?") + ", which is not allowed" +
+           allowed_values(s.schema);
+  }
+  if (d.starts_with("String should be no fewer than 1 characters")) {
+    return s.name + " must not be empty";
+  }
+  if (d.starts_with("Failed to match regex") || d.starts_with("Target should not validate")) {
+    return s.name + " is " + (value ? quoted(*value) : "?") +
+           ", which is not allowed: " + hint(s.schema);
+  }
+  return s.name + ": " + d;
+}
+
+}  // namespace coltec::config_detail

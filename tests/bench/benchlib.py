@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Helpers for the benchmark scripts in tests/bench (not a test; not in ctest).
+
+Subcommands (each prints plain text or one JSON object on stdout):
+  tree DIR COUNT [SIZE]          make COUNT files of SIZE bytes (default 100), 100 per folder
+  stats FILE                     n/min/median/p90/max/mean of the numbers in FILE (one a line)
+  hyperfine JSON                 the same, in ms, for the first result of `hyperfine --export-json`
+  s3count LOG                    requests in an s3rver log (lines with "<status> <n>ms")
+  sigterm LOG READY -- CMD...    start CMD, wait for READY in LOG, SIGTERM it, print ms and rc
+  latency SRC DST COUNT [BUSY]   write COUNT new files in SRC, poll DST every 10 ms for each
+  sample PID SECONDS [LOG PATTERN]  CPU, RSS and log-pattern counts of PID over SECONDS
+
+Timings use time.monotonic(); every wait is bounded.
+"""
+
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def summarize(values):
+    """n, min, median, p90 (nearest rank), max and mean of a non-empty list."""
+    v = sorted(values)
+    if not v:
+        return {"n": 0}
+    p90 = v[min(len(v) - 1, max(0, int(round(0.9 * len(v) + 0.5)) - 1))]
+    return {
+        "n": len(v),
+        "min": v[0],
+        "median": statistics.median(v),
+        "p90": p90,
+        "max": v[-1],
+        "mean": statistics.fmean(v),
+    }
+
+
+def make_tree(root, count, size=100):
+    """COUNT files of SIZE bytes below ROOT, 100 files per leaf folder, 10 leaves per top folder."""
+    payload = os.urandom(size)
+    made = set()
+    for i in range(count):
+        d = os.path.join(root, "d%03d" % (i // 1000), "e%d" % ((i // 100) % 10))
+        if d not in made:
+            os.makedirs(d, exist_ok=True)
+            made.add(d)
+        with open(os.path.join(d, "f%06d.bin" % i), "wb") as f:
+            f.write(payload[: size - 8] + i.to_bytes(8, "little"))
+
+
+def proc_cpu_seconds(pid):
+    """utime+stime of PID and cutime+cstime (its waited-for children), in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is field 3 (state); utime is field 14.
+    ut, st, cut, cst = (int(fields[i]) for i in (11, 12, 13, 14))
+    return (ut + st) / CLK_TCK, (cut + cst) / CLK_TCK
+
+
+def proc_mem_kb(pid):
+    """VmRSS and VmHWM of PID in KiB."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    return out.get("VmRSS", 0), out.get("VmHWM", 0)
+
+
+def count_in(path, pattern):
+    try:
+        with open(path, errors="replace") as f:
+            return sum(1 for line in f if pattern in line)
+    except FileNotFoundError:
+        return 0
+
+
+def wait_for_text(path, text, timeout, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if count_in(path, text) > 0:
+            return True
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    return False
+
+
+def cmd_sigterm(argv):
+    log, ready = argv[0], argv[1]
+    cmd = argv[argv.index("--") + 1 :]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    if not wait_for_text(log, ready, 60, proc):
+        proc.kill()
+        proc.wait()
+        print(json.dumps({"error": "never ready", "rc": proc.returncode}))
+        return 1
+    time.sleep(0.3)  # let start-up work settle: we time an idle daemon
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = proc.wait()
+    ms = (time.monotonic() - t0) * 1000
+    print(json.dumps({"ms": round(ms, 2), "rc": 128 - rc if rc < 0 else rc}))
+    return 0
+
+
+def cmd_latency(argv):
+    """Write COUNT new files into SRC (spread over its folders) and time their arrival in DST.
+    Before each write, wait until BUSY (a callable condition given as 'log:FILE' meaning
+    'sync started' == 'sync finished' counts) is idle, then 0.5 s more."""
+    src, dst, count = argv[0], argv[1], int(argv[2])
+    busy_log = argv[3] if len(argv) > 3 else ""
+    leaves = sorted(
+        os.path.relpath(os.path.join(r), src) for r, dirs, _ in os.walk(src) if not dirs
+    )
+    lat = []
+    misses = 0
+    for k in range(count):
+        settle(busy_log)
+        rel = os.path.join(leaves[(k * 7) % len(leaves)], "lat_%d_%d.txt" % (os.getpid(), k))
+        target = os.path.join(dst, rel)
+        t0 = time.monotonic()
+        with open(os.path.join(src, rel), "w") as f:
+            f.write("change %d\n" % k)
+        deadline = t0 + 120
+        while not os.path.exists(target):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        if os.path.exists(target):
+            lat.append((time.monotonic() - t0) * 1000)
+        else:
+            misses += 1
+    out = summarize(lat)
+    out["misses"] = misses
+    out["all_ms"] = [round(x) for x in lat]
+    print(json.dumps(out))
+    return 0
+
+
+def settle(busy_log):
+    """Wait (up to 120 s) until the daemon in BUSY_LOG has no sync running, then 0.5 s."""
+    if busy_log:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if count_in(busy_log, "sync started") == count_in(busy_log, "sync finished"):
+                break
+            time.sleep(0.02)
+    time.sleep(0.5)
+
+
+def cmd_sample(argv):
+    """CPU seconds, launches and memory of PID over SECONDS (sampled every 0.5 s)."""
+    pid, seconds = int(argv[0]), float(argv[1])
+    log, pattern = (argv[2], argv[3]) if len(argv) > 3 else ("", "")
+    own0, kids0 = proc_cpu_seconds(pid)
+    n0 = count_in(log, pattern) if log else 0
+    max_rss = 0
+    t_end = time.monotonic() + seconds
+    while time.monotonic() < t_end:
+        rss, _ = proc_mem_kb(pid)
+        max_rss = max(max_rss, rss)
+        time.sleep(0.5)
+    own1, kids1 = proc_cpu_seconds(pid)
+    rss, hwm = proc_mem_kb(pid)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_s": round(own1 - own0, 3),
+                "children_cpu_s": round(kids1 - kids0, 3),
+                "launches": (count_in(log, pattern) - n0) if log else None,
+                "rss_kb": rss,
+                "max_rss_kb": max(max_rss, rss),
+                "hwm_kb": hwm,
+            }
+        )
+    )
+    return 0
+
+
+def main(argv):
+    cmd, rest = argv[1], argv[2:]
+    if cmd == "tree":
+        make_tree(rest[0], int(rest[1]), int(rest[2]) if len(rest) > 2 else 100)
+    elif cmd == "stats":
+        with open(rest[0]) as f:
+            vals = [float(x) for x in f.read().split()]
+        print(json.dumps(summarize(vals)))
+    elif cmd == "hyperfine":
+        with open(rest[0]) as f:
+            times = json.load(f)["results"][0]["times"]
+        print(json.dumps({k: (v if k == "n" else round(v * 1000, 3)) for k, v in summarize(times).items()}))
+    elif cmd == "s3count":
+        pat = re.compile(r" [0-9]{3} [0-9]+ms")
+        with open(rest[0], errors="replace") as f:
+            print(sum(1 for line in f if pat.search(line)))
+    elif cmd == "sigterm":
+        return cmd_sigterm(rest)
+    elif cmd == "latency":
+        return cmd_latency(rest)
+    elif cmd == "sample":
+        return cmd_sample(rest)
+    else:
+        print("unknown subcommand " + cmd, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
