@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this and nothing else):
-# installs what is missing, checks format and the pure-core rule, builds the `ci` preset
-# and runs every unit and end-to-end test, then builds the `dev` preset (ASan + UBSan)
-# and runs the unit and end-to-end tests again under the sanitizers, then clang-tidy.
+# installs what is missing, checks format and the pure-core rule, builds the `dev` preset
+# (Debug, ASan + UBSan, warnings as errors) and the `release` preset, runs every unit and
+# end-to-end test against the sanitized binary, then clang-tidy over every source file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -15,21 +15,14 @@ step "format and purity checks"
 scripts/format.sh --check
 scripts/check-purity.sh
 
-step "ci preset: build"
-cmake --preset ci >/dev/null
-cmake --build --preset ci -j "$(nproc)"
-
-step "release preset: build (the package test installs it)"
-scripts/build.sh release
-
-step "ci preset: unit and end-to-end tests"
-ctest --preset ci -j 2
-
-step "dev preset (ASan + UBSan): build"
+step "dev preset (Debug, ASan + UBSan, -Werror): build"
 cmake --preset dev >/dev/null
 cmake --build --preset dev -j "$(nproc)"
 
-step "dev preset (ASan + UBSan): unit and end-to-end tests"
+step "release preset: build (the package test installs it, and checks its size)"
+scripts/build.sh release
+
+step "unit and end-to-end tests under ASan + UBSan"
 ctest --preset dev -j 2
 
 step "clang-tidy"

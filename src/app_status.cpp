@@ -39,7 +39,7 @@ struct StatusView {
 };
 
 void judge(StatusView& v, const Plan& plan) {
-  if (!v.daemon_pid) v.attention.push_back("no coltec-daemon is running for this workspace");
+  if (!v.daemon_pid) v.attention.emplace_back("no coltec-daemon is running for this workspace");
   if (!v.health) {
     v.attention.push_back(v.health_error.empty() ? "no sync has run yet (no health.json)"
                                                  : v.health_error);

@@ -1,6 +1,7 @@
 // --once, --once --dry-run and the daemon: one io_context holding the scheduler's timer,
 // the rclone children's pipes, the watcher's inotify descriptor and the signal set.
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <iostream>
@@ -144,6 +145,14 @@ void SyncLoop::write_metrics() {
 
 void SyncLoop::after_run(const std::string& action, const RunReport& report) {
   if (progress) progress->finish(action);
+  if (watcher) {
+    // A root that was missing at start-up (restored by this run, or mounted late) can be
+    // watched now; until then its action was polled on its interval.
+    for (const auto& name : watcher->retry_missing_roots()) {
+      log.info("now watching a folder that was missing", {{"action", name}});
+      scheduler->set_watch_fallback(name, false);
+    }
+  }
   metrics.record_run(action, report, unix_now());
   if (options.dry_run) return;  // a dry run writes no state: health.json tells real syncs
   write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
@@ -279,6 +288,13 @@ void SyncLoop::reload() {
   }
   log.set_secrets(prepared.secrets);
   executor->replace_actions(next->plan.actions);
+  if (watcher) {
+    for (const auto& a : next->plan.actions) {
+      const bool known = std::any_of(planned.plan.actions.begin(), planned.plan.actions.end(),
+                                     [&](const Action& old) { return old.name == a.name; });
+      if (!known && a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+    }
+  }
   scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());
   planned = std::move(*next);
   log.info("SIGHUP: spec reloaded", {{"actions", planned.plan.actions.size()}});

@@ -35,7 +35,7 @@ struct Options {
   LogFormat log_format = LogFormat::text;
   std::string log_level = "info";
   std::optional<std::string> log_file;
-  std::uint64_t log_file_max_bytes = 10U * 1024U * 1024U;
+  std::uint64_t log_file_max_bytes = std::uint64_t{10} * 1024 * 1024;
   std::size_t log_file_count = 3;
   std::size_t max_parallel = 2;
   std::chrono::milliseconds shutdown_grace{6000};

@@ -28,7 +28,7 @@ struct LogSettings {
   Level level = Level::info;
   bool color = false;               ///< ANSI colours (text format on a TTY only)
   std::optional<std::string> file;  ///< also write here, rotated by size
-  std::size_t file_max_bytes = 10U * 1024U * 1024U;
+  std::size_t file_max_bytes = std::size_t{10} * 1024 * 1024;
   std::size_t file_count = 3;
 };
 

@@ -48,7 +48,7 @@ header() {
 }
 
 # jget JSON KEY: one field of a JSON object.
-jget() { python3 -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print(round(v,1) if isinstance(v,float) else v)' "$1" "$2"; }
+jget() { python3 -c 'import json,sys; v=json.loads(sys.argv[1])[sys.argv[2]]; print((int(v) if float(v).is_integer() else round(v,1)) if isinstance(v,float) else v)' "$1" "$2"; }
 
 # ratio A B: A/B with 2 decimals.
 ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
@@ -62,7 +62,7 @@ reps() { if [[ -n ${BENCH_QUICK:-} ]]; then echo 1; else echo "$1"; fi; }
 # local_spec FILE NAME REMOTE_DIR ENTRIES...: a spec with a local-folder remote; each entry
 # is "name|local path|remote path" (push-only).
 local_spec() {
-  local file=$1 name=$2 remote=$3 e
+  local file=$1 name=$2 remote=$3 e n p r
   shift 3
   {
     printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
@@ -78,7 +78,7 @@ local_spec() {
 # s3_spec FILE NAME ENTRIES...: as local_spec, against the s3rver started by start_s3rver
 # (bucket testbucket, prefix bench).
 s3_spec() {
-  local file=$1 name=$2 e
+  local file=$1 name=$2 e n p r
   shift 2
   {
     printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
@@ -107,4 +107,12 @@ timed_ms() {
     return 1
   fi
   echo "$ms"
+}
+
+# shown_command SPEC STATE: the first rclone sync command the daemon prints for
+# `--once --dry-run`, without its --dry-run and with temp paths shortened.
+shown_command() {
+  local out
+  out=$("$COLTEC_BIN" -c "$1" --state-dir "$2" --once --dry-run 2>/dev/null || true)
+  grep -m1 'rclone sync' <<<"$out" | sed "s| --dry-run\$||; s|^ *||; s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|"
 }

@@ -72,22 +72,23 @@ tree_sums() {
   (cd "$1" && find . -type f ! -name '.coltec*' -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-# start_s3rver: starts the pinned s3rver on a free 127.0.0.1 port with bucket
-# "testbucket"; sets S3_PORT and S3_DATA.
+# start_s3rver [PORT]: starts the pinned s3rver on 127.0.0.1 (a free port unless PORT is
+# given, e.g. to restart it where it was) with bucket "testbucket"; sets S3_PORT and S3_DATA.
 start_s3rver() {
   local bin
   bin=$("$COLTEC_SOURCE_DIR/scripts/install-s3rver.sh")
   S3_DATA="$E2E_TMP/s3data"
   mkdir -p "$S3_DATA"
-  "$bin" -d "$S3_DATA" -a 127.0.0.1 -p 0 --configure-bucket testbucket \
-    >"$E2E_TMP/s3rver.log" 2>&1 &
+  local starts=$(($(grep -c 'listening on' "$E2E_TMP/s3rver.log" 2>/dev/null || true) + 1))
+  "$bin" -d "$S3_DATA" -a 127.0.0.1 -p "${1:-0}" --configure-bucket testbucket \
+    >>"$E2E_TMP/s3rver.log" 2>&1 &
   S3_PID=$!
   E2E_PIDS+=("$S3_PID")
-  wait_for 20 grep -q 'listening on' "$E2E_TMP/s3rver.log" || {
+  wait_for 20 count_at_least "$starts" 'listening on' "$E2E_TMP/s3rver.log" || {
     cat "$E2E_TMP/s3rver.log" >&2
     return 1
   }
-  S3_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$E2E_TMP/s3rver.log")
+  S3_PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$E2E_TMP/s3rver.log" | tail -1)
   export S3_PORT S3_DATA
 }
 

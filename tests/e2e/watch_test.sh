@@ -59,4 +59,16 @@ done
 kill -TERM "$DAEMON_PID"
 wait_rc "$DAEMON_PID" 10
 [[ $WAIT_RC == 143 ]] && pass "stopped with 143" || fail "stop rc=$WAIT_RC"
+
+# A fresh container: the local folder does not exist yet. The first run restores it from the
+# remote, and from then on it is watched like any other.
+rm -rf "$ws/code"
+daemon -c "$spec" --state-dir "$E2E_TMP/state2" --debounce-ms 200 --max-delay-ms 2000
+wait_for 20 grep -q "now watching a folder that was missing" "$E2E_TMP/daemon.log" &&
+  pass "the restored folder is watched" || fail "restored folder not watched"
+[[ -f $ws/code/new.txt ]] && pass "the folder was restored from the remote" || fail "not restored"
+echo "after restore" >"$ws/code/after.txt"
+wait_for 10 test -f "$remote/code/after.txt" && pass "a write after the restore reached the remote" || fail "write after restore not synced"
+kill -TERM "$DAEMON_PID"
+wait_rc "$DAEMON_PID" 10
 finish
