@@ -106,6 +106,14 @@ std::vector<JobSpec> job_specs(const Plan& plan, bool event_driven) {
 
 /// Everything alive while the loop runs; owned by run_sync's stack frame.
 struct SyncLoop {
+  SyncLoop(const Options& o, Logger& l, EnvMap e, Planned p, Prepared prep, bool one)
+      : options(o),
+        log(l),
+        env(std::move(e)),
+        planned(std::move(p)),
+        prepared(std::move(prep)),
+        once(one) {}
+
   const Options& options;
   Logger& log;
   EnvMap env;
@@ -324,7 +332,7 @@ ExitCode run_sync(const Options& options, Logger& log) {
     return failure.code;
   }
   if (options.dry_run) print_commands(planned->plan, *prepared, env, std::cout, options);
-  SyncLoop loop{options, log, std::move(env), std::move(*planned), std::move(*prepared), once};
+  SyncLoop loop(options, log, std::move(env), std::move(*planned), std::move(*prepared), once);
   const auto code = loop.run();
   if (options.dry_run) print_dry_run_footer(std::cout, options);
   return code;

@@ -70,6 +70,15 @@ RunContext Executor::Run::context() const {
 }
 
 void Executor::Run::inspect() {
+  const bool allow_empty =
+      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
+  if (m_action.expect_mount && !allow_empty && !is_mount_point(m_action.local_path)) {
+    finish(RcloneFailure::refused,
+           "the local folder " + m_action.local_path +
+               " should be a mounted volume (the spec mounts it) but nothing is mounted there; "
+               "refusing to sync an unmounted folder. Use --allow-empty-source to sync anyway");
+    return;
+  }
   m_local = inspect_local(m_action.local_path, m_action.exclude);
   if (m_action.direction == Direction::pull_only) {
     precheck();

@@ -136,6 +136,20 @@ Result<std::string> normalized_local(const Candidate& c) {
   return path;
 }
 
+// A sync root that the devcontainer mounts (a volume or bind mount in the spec) must be a
+// mount point when it syncs: an unmounted volume looks like an empty folder.
+void apply_mount_expectation(const Spec& spec, Action& a) {
+  const auto is_root = [&](const MountSpec& m) {
+    std::string target = m.target;
+    while (target.size() > 1 && target.back() == '/') target.pop_back();
+    return target == a.local_path && (m.type == MountType::volume || m.type == MountType::bind);
+  };
+  const auto& dm = spec.devcontainer.mounts;
+  a.expect_mount = std::any_of(dm.begin(), dm.end(), is_root) ||
+                   std::any_of(spec.mounts.begin(), spec.mounts.end(), is_root);
+  if (a.expect_mount) a.reason += ", must be a mount point (a mount in the spec)";
+}
+
 Result<Action> make_action(const Spec& spec, const PlanOptions& options, const Candidate& c,
                            std::size_t index, std::vector<RemoteDef>& defs) {
   const std::string what = c.origin + " '" + c.name + "'";
@@ -160,6 +174,7 @@ Result<Action> make_action(const Spec& spec, const PlanOptions& options, const C
   apply_direction(c, a);
   apply_settings(c, spec.persistence.defaults.value_or(SyncDefaults{}), a);
   apply_interval(c, options, a);
+  apply_mount_expectation(spec, a);
   for (auto& def : t.defs) defs.push_back(std::move(def));
   return a;
 }

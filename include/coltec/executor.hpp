@@ -56,6 +56,9 @@ using ProgressHandler = std::function<void(const std::string& action, const Rclo
 /// Whether the local side exists and holds at least one file rclone would see.
 SideState inspect_local(const std::string& root, const std::vector<std::string>& exclude);
 
+/// Whether `path` (absolute, normalised) is a mount point, from /proc/self/mountinfo.
+bool is_mount_point(const std::string& path);
+
 /// Runs actions; at most one run per action at a time (the scheduler guarantees it, and
 /// run() refuses a second one). Everything happens on the runner's io_context thread.
 class Executor {

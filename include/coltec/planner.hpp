@@ -52,6 +52,9 @@ struct Action {
   std::uint32_t checkers = 16;
   std::optional<std::string> bwlimit;
   bool read_only = false;
+  /// The spec mounts a volume or bind mount exactly at local_path: it must be a mount point
+  /// before anything syncs (an unmounted volume looks like an empty folder).
+  bool expect_mount = false;
   std::string reason;  ///< why this action exists and how its settings were chosen
   bool operator==(const Action&) const = default;
 

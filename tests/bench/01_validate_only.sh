@@ -1,28 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark 1: wall time of `--validate-only` on the largest spec fixture in tests/data
-# (100 runs after 5 warm-ups, via hyperfine when present). Aim: median < 10 ms.
+# (100 runs after 3 warm-ups, via hyperfine when present). Aim: median < 10 ms.
 source "$(dirname "$0")/common.sh"
 
 spec=$(find "$COLTEC_SOURCE_DIR/tests/data" -name '*.yaml' -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
 runs=$(reps 100)
 "$COLTEC_BIN" -c "$spec" --validate-only >/dev/null || { echo "fixture does not validate: $spec" >&2; exit 1; }
 header "1. \`--validate-only\` on the largest fixture" \
-  "hyperfine -N --warmup 5 --runs $runs '$COLTEC_BIN -c ${spec#"$COLTEC_SOURCE_DIR"/} --validate-only'"
+  "hyperfine -N --warmup 3 --runs $runs '$COLTEC_BIN -c ${spec#"$COLTEC_SOURCE_DIR"/} --validate-only'"
 
-if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 5 --runs "$runs" --export-json "$E2E_TMP/hf.json" \
-    "$COLTEC_BIN -c $spec --validate-only" >/dev/null 2>&1
-  s=$($PY hyperfine "$E2E_TMP/hf.json")
-else
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns); "$COLTEC_BIN" -c "$spec" --validate-only >/dev/null
-    echo "scale=3; ($(now_ns) - $t0) / 1000000" | bc >>"$E2E_TMP/t.txt"
-  done
-  s=$($PY stats "$E2E_TMP/t.txt")
-fi
-# The floor: starting any dynamically linked C++ program on this machine.
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$E2E_TMP/true.json" "$COLTEC_BIN --version" >/dev/null 2>&1
-v=$($PY hyperfine "$E2E_TMP/true.json")
+s=$(time_runs "$runs" "$COLTEC_BIN" -c "$spec" --validate-only)
+# The floor: starting the same binary for `--version`.
+v=$(time_runs "$runs" "$COLTEC_BIN" --version)
 
 emit "| fixture | runs | min ms | median ms | p90 ms | max ms |"
 emit "|---|---|---|---|---|---|"

@@ -29,9 +29,7 @@ dirs=(push-only pull-only bidirectional)
 runs=$(reps 30)
 header "2. Planning $n sync paths" \
   "tests/bench/02_plan_1000.sh (hyperfine -N --runs $runs '$COLTEC_BIN -c spec_$n.yaml --validate-only'; tests/bench/plan_bench SPEC 20 100)"
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$E2E_TMP/hf.json" \
-  "$COLTEC_BIN -c $spec --validate-only" >/dev/null 2>&1
-s=$($PY hyperfine "$E2E_TMP/hf.json")
+s=$(time_runs "$runs" "$COLTEC_BIN" -c "$spec" --validate-only)
 
 g++ -std=c++20 -O2 -DNDEBUG -o "$E2E_TMP/plan_bench" "$BENCH_DIR/plan_bench.cpp" \
   -I"$COLTEC_SOURCE_DIR/include" -I"$build/generated" \

@@ -37,7 +37,14 @@ one_target() {
       extra=(--fast-list --checksum)
       rc() { rclone_s3 "$@"; }
     fi
-    ((r == 0)) && emit "Daemon's $kind command: \`$(shown_command "$spec" "$state")\`" && emit ""
+    if ((r == 0)); then
+      mkdir -p "$E2E_TMP/tiny" && echo x >"$E2E_TMP/tiny/x.txt"
+      sed "s|path: $src,|path: $E2E_TMP/tiny,|; s|$kind/d$r|$kind/tiny|" "$spec" >"$E2E_TMP/tiny.yaml"
+      emit "Rclone runs of one daemon \`--once\` push to $kind (from its debug log, on a 1-file tree):"
+      emit ""
+      real_steps "$E2E_TMP/tiny.yaml" "$E2E_TMP/tiny_state" | sed 's/^/- /' | while read -r l; do emit "$l"; done
+      emit ""
+    fi
     if ((r % 2 == 0)); then
       t[$kind.daemon]+="$(timed_ms "$COLTEC_BIN" -c "$spec" --state-dir "$state" --once) "
       t[$kind.rclone]+="$(timed_ms rc sync "$src" "$dst_r" "${flags[@]}") "

@@ -6,8 +6,14 @@ Subcommands (each prints plain text or one JSON object on stdout):
   stats FILE                     n/min/median/p90/max/mean of the numbers in FILE (one a line)
   hyperfine JSON                 the same, in ms, for the first result of `hyperfine --export-json`
   s3count LOG                    requests in an s3rver log (lines with "<status> <n>ms")
-  sigterm LOG READY -- CMD...    start CMD, wait for READY in LOG, SIGTERM it, print ms and rc
-  latency SRC DST COUNT [BUSY]   write COUNT new files in SRC, poll DST every 10 ms for each
+  sigterm LOG READY -- CMD...    start CMD, wait for READY ("a|b": all) in LOG, SIGTERM it,
+                                 print ms and rc
+  latency SRC DST COUNT [LOG START END]
+                                 write COUNT new files in SRC, poll DST every 10 ms for each;
+                                 before each write wait until LOG has as many END lines as
+                                 START lines ("a|b": either), then 0.5 s
+  waitlog LOG PATTERN SECONDS    poll LOG every 10 ms; print time.time_ns() when PATTERN shows
+  watches PID                    inotify watches PID holds (from /proc/PID/fdinfo)
   sample PID SECONDS [LOG PATTERN]  CPU, RSS and log-pattern counts of PID over SECONDS
 
 Timings use time.monotonic(); every wait is bounded.
@@ -97,7 +103,7 @@ def cmd_sigterm(argv):
     cmd = argv[argv.index("--") + 1 :]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    if not wait_for_text(log, ready, 60, proc):
+    if not all(wait_for_text(log, r, 60, proc) for r in ready.split("|")):
         proc.kill()
         proc.wait()
         print(json.dumps({"error": "never ready", "rc": proc.returncode}))
@@ -116,27 +122,22 @@ def cmd_sigterm(argv):
 
 
 def cmd_latency(argv):
-    """Write COUNT new files into SRC (spread over its folders) and time their arrival in DST.
-    Before each write, wait until BUSY (a callable condition given as 'log:FILE' meaning
-    'sync started' == 'sync finished' counts) is idle, then 0.5 s more."""
     src, dst, count = argv[0], argv[1], int(argv[2])
-    busy_log = argv[3] if len(argv) > 3 else ""
+    busy = argv[3:6] if len(argv) >= 6 else None
     leaves = sorted(
-        os.path.relpath(os.path.join(r), src) for r, dirs, _ in os.walk(src) if not dirs
+        os.path.relpath(r, src) for r, dirs, _ in os.walk(src) if not dirs
     )
     lat = []
     misses = 0
     for k in range(count):
-        settle(busy_log)
+        settle(busy)
         rel = os.path.join(leaves[(k * 7) % len(leaves)], "lat_%d_%d.txt" % (os.getpid(), k))
         target = os.path.join(dst, rel)
         t0 = time.monotonic()
         with open(os.path.join(src, rel), "w") as f:
             f.write("change %d\n" % k)
         deadline = t0 + 120
-        while not os.path.exists(target):
-            if time.monotonic() > deadline:
-                break
+        while not os.path.exists(target) and time.monotonic() < deadline:
             time.sleep(0.01)
         if os.path.exists(target):
             lat.append((time.monotonic() - t0) * 1000)
@@ -149,23 +150,55 @@ def cmd_latency(argv):
     return 0
 
 
-def settle(busy_log):
-    """Wait (up to 120 s) until the daemon in BUSY_LOG has no sync running, then 0.5 s."""
-    if busy_log:
+def count_any(path, patterns):
+    return sum(count_in(path, p) for p in patterns.split("|"))
+
+
+def settle(busy):
+    """Wait (up to 120 s) until the tool logging to busy[0] has finished every run it started
+    (count of busy[1] lines == count of busy[2] lines), then 0.5 s more."""
+    if busy:
+        log, start, end = busy
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            if count_in(busy_log, "sync started") == count_in(busy_log, "sync finished"):
+            if count_any(log, start) <= count_any(log, end):
                 break
             time.sleep(0.02)
     time.sleep(0.5)
 
 
+def cmd_waitlog(argv):
+    log, pattern, seconds = argv[0], argv[1], float(argv[2])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if count_any(log, pattern) > 0:
+            print(time.time_ns())
+            return 0
+        time.sleep(0.01)
+    return 1
+
+
+def cmd_watches(argv):
+    pid = int(argv[0])
+    total = 0
+    fd_dir = "/proc/%d/fdinfo" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            with open(os.path.join(fd_dir, fd)) as f:
+                total += sum(1 for line in f if line.startswith("inotify wd:"))
+        except OSError:
+            pass
+    print(total)
+    return 0
+
+
 def cmd_sample(argv):
-    """CPU seconds, launches and memory of PID over SECONDS (sampled every 0.5 s)."""
+    """CPU seconds, launches (lines matching PATTERN, "a|b": either) and memory of PID over
+    SECONDS (sampled every 0.5 s)."""
     pid, seconds = int(argv[0]), float(argv[1])
     log, pattern = (argv[2], argv[3]) if len(argv) > 3 else ("", "")
     own0, kids0 = proc_cpu_seconds(pid)
-    n0 = count_in(log, pattern) if log else 0
+    n0 = count_any(log, pattern) if log else 0
     max_rss = 0
     t_end = time.monotonic() + seconds
     while time.monotonic() < t_end:
@@ -180,7 +213,7 @@ def cmd_sample(argv):
                 "seconds": seconds,
                 "cpu_s": round(own1 - own0, 3),
                 "children_cpu_s": round(kids1 - kids0, 3),
-                "launches": (count_in(log, pattern) - n0) if log else None,
+                "launches": (count_any(log, pattern) - n0) if log else None,
                 "rss_kb": rss,
                 "max_rss_kb": max(max_rss, rss),
                 "hwm_kb": hwm,
@@ -212,6 +245,10 @@ def main(argv):
         return cmd_latency(rest)
     elif cmd == "sample":
         return cmd_sample(rest)
+    elif cmd == "waitlog":
+        return cmd_waitlog(rest)
+    elif cmd == "watches":
+        return cmd_watches(rest)
     else:
         print("unknown subcommand " + cmd, file=sys.stderr)
         return 2

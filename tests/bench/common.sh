@@ -116,3 +116,30 @@ shown_command() {
   out=$("$COLTEC_BIN" -c "$1" --state-dir "$2" --once --dry-run 2>/dev/null || true)
   grep -m1 'rclone sync' <<<"$out" | sed "s| --dry-run\$||; s|^ *||; s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|"
 }
+
+# real_steps SPEC STATE: the rclone commands (one per step) a real `--once` run launches,
+# from its debug log, with temp paths shortened. Run it on a tiny tree: it really syncs.
+real_steps() {
+  "$COLTEC_BIN" -c "$1" --state-dir "$2" --once --log-level debug 2>&1 >/dev/null |
+    grep 'running rclone' | sed -n 's/.*step=\("[^"]*"\|[^ ]*\) command="\(.*\)"$/\1: `\2`/p' |
+    sed "s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|; s|/[0-9]\{8\}T[0-9]\{6\}Z|/<UTC time>|"
+}
+
+# time_runs RUNS CMD...: wall-time statistics (JSON, ms) of RUNS runs of CMD after 3
+# warm-ups; hyperfine -N when installed, else a bash loop (adds ~2 ms of fork/date cost).
+time_runs() {
+  local runs=$1 i t0
+  shift
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$E2E_TMP/hf.json" "${*@Q}" >/dev/null 2>&1
+    $PY hyperfine "$E2E_TMP/hf.json"
+  else
+    : >"$E2E_TMP/loop.txt"
+    for ((i = 0; i < runs + 3; i++)); do
+      t0=$(now_ns)
+      "$@" >/dev/null 2>&1
+      ((i < 3)) || echo "$((($(now_ns) - t0) / 1000))" >>"$E2E_TMP/loop.txt"
+    done
+    python3 -c 'import sys,json; d=json.loads(sys.argv[1]); print(json.dumps({k: (v if k=="n" else round(v/1000,3)) for k,v in d.items()}))' "$($PY stats "$E2E_TMP/loop.txt")"
+  fi
+}

@@ -160,3 +160,17 @@ wait_rc() {
   done
   wait "$pid" || WAIT_RC=$?
 }
+
+# local_spec FILE WORKSPACE REMOTE_DIR [SYNC_LINE...]: writes a spec whose default remote
+# `here` is the local folder REMOTE_DIR; each SYNC_LINE is one `sync:` entry in flow style,
+# e.g. "{name: a, path: /x, remote_path: a, direction: push-only}".
+local_spec() {
+  local file=$1 name=$2 remote_dir=$3 entry
+  shift 3
+  {
+    printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
+    printf '  enabled: true\n  mode: replicated\n  default_remote: here\n'
+    printf '  remotes:\n    here: {type: local, path_prefix: %s}\n  sync:\n' "$remote_dir"
+    for entry in "$@"; do printf '    - %s\n' "$entry"; done
+  } >"$file"
+}

@@ -14,20 +14,10 @@ echo junk >"$ws/push/skip.tmp"
 make_files "$remote/t/pull" 5
 echo local >"$ws/bidi/local.txt"
 echo remote >"$remote/t/bidi/remote.txt"
-cat >"$spec" <<YAML
-name: e2e-local
-metadata: {org: o, project: p}
-persistence:
-  enabled: true
-  mode: replicated
-  default_remote: here
-  remotes:
-    here: {type: local, path_prefix: $remote}
-  sync:
-    - {name: push, path: $ws/push, remote_path: t/push, direction: push-only, priority: 2, exclude: ["*.tmp"]}
-    - {name: pull, path: $ws/pull, remote_path: t/pull, direction: pull-only, priority: 3}
-    - {name: bidi, path: $ws/bidi, remote_path: t/bidi, direction: bidirectional, priority: 1}
-YAML
+local_spec "$spec" e2e-local "$remote" \
+  "{name: push, path: $ws/push, remote_path: t/push, direction: push-only, priority: 2, exclude: ['*.tmp']}" \
+  "{name: pull, path: $ws/pull, remote_path: t/pull, direction: pull-only, priority: 3}" \
+  "{name: bidi, path: $ws/bidi, remote_path: t/bidi, direction: bidirectional, priority: 1}"
 run() { "$COLTEC_BIN" -c "$spec" --state-dir "$state" "$@"; }
 
 before=$( (tree_sums "$ws"; tree_sums "$remote") | sha256sum)

@@ -10,18 +10,7 @@ state="$E2E_TMP/state"
 spec="$E2E_TMP/spec.yaml"
 mkdir -p "$ws/a" "$remote"
 make_files "$ws/a" 5
-cat >"$spec" <<YAML
-name: e2e-obs
-metadata: {org: o, project: p}
-persistence:
-  enabled: true
-  mode: replicated
-  default_remote: here
-  remotes:
-    here: {type: local, path_prefix: $remote}
-  sync:
-    - {name: a, path: $ws/a, remote_path: a, direction: push-only}
-YAML
+local_spec "$spec" e2e-obs "$remote" "{name: a, path: $ws/a, remote_path: a, direction: push-only}"
 run() { "$COLTEC_BIN" -c "$spec" --state-dir "$state" "$@"; }
 
 expect_rc 6 "status before any run" run status

@@ -9,18 +9,8 @@ run() { "$COLTEC_BIN" -c "$root/spec.yaml" --state-dir "$state" "$@"; }
 # spec NAME DIRECTION [extra YAML for the path]: one action on a local-folder remote.
 spec() {
   mkdir -p "$root/remote"
-  cat >"$root/spec.yaml" <<YAML
-name: e2e-safety-$1
-metadata: {org: o, project: p}
-persistence:
-  enabled: true
-  mode: replicated
-  default_remote: here
-  remotes:
-    here: {type: local, path_prefix: $root/remote}
-  sync:
-    - {name: $1, path: $root/ws/$1, remote_path: $1, direction: $2 ${3:-}}
-YAML
+  local_spec "$root/spec.yaml" "e2e-safety-$1" "$root/remote" \
+    "{name: $1, path: $root/ws/$1, remote_path: $1, direction: $2 ${3:-}}"
 }
 # union NAME: every distinct file content on either side (deduplicated).
 union() { (tree_sums "$root/ws/$1" 2>/dev/null; tree_sums "$root/remote/$1" 2>/dev/null) | awk '{print $1}' | sort -u; }

@@ -12,19 +12,9 @@ spec="$E2E_TMP/spec.yaml"
 mkdir -p "$ws/push" "$ws/bidi" "$remote/bidi"
 head -c 20000000 /dev/urandom >"$ws/push/big.bin"
 write_spec() {
-  cat >"$spec" <<YAML
-name: e2e-signals
-metadata: {org: o, project: p}
-persistence:
-  enabled: true
-  mode: replicated
-  default_remote: here
-  remotes:
-    here: {type: local, path_prefix: $remote}
-  sync:
-    - {name: push, path: $ws/push, remote_path: push, direction: push-only, bwlimit: 4M}
-    - {name: bidi, path: $ws/bidi, remote_path: bidi, direction: bidirectional, bwlimit: 4M}
-YAML
+  local_spec "$spec" e2e-signals "$remote" \
+    "{name: push, path: $ws/push, remote_path: push, direction: push-only, bwlimit: 4M}" \
+    "{name: bidi, path: $ws/bidi, remote_path: bidi, direction: bidirectional, bwlimit: 4M}"
 }
 write_spec
 run() { "$COLTEC_BIN" -c "$spec" --state-dir "$state" "$@"; }

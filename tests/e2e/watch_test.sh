@@ -10,19 +10,8 @@ remote="$E2E_TMP/remote"
 spec="$E2E_TMP/spec.yaml"
 mkdir -p "$ws/code/node_modules" "$remote"
 make_files "$ws/code" 10
-cat >"$spec" <<YAML
-name: e2e-watch
-metadata: {org: o, project: p}
-persistence:
-  enabled: true
-  mode: replicated
-  default_remote: here
-  remotes:
-    here: {type: local, path_prefix: $remote}
-  sync:
-    - {name: code, path: $ws/code, remote_path: code, direction: push-only, interval: 3600,
-       exclude: ["node_modules/**", "*.log"]}
-YAML
+local_spec "$spec" e2e-watch "$remote" \
+  "{name: code, path: $ws/code, remote_path: code, direction: push-only, interval: 3600, exclude: ['node_modules/**', '*.log']}"
 runs() { grep -c "sync started action=code" "$E2E_TMP/daemon.log" || true; }
 
 daemon -c "$spec" --state-dir "$E2E_TMP/state" --debounce-ms 200 --max-delay-ms 2000

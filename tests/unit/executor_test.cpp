@@ -325,3 +325,27 @@ TEST_F(ExecutorTest, SpawnFailureIsAClearFatalError) {
 
 }  // namespace
 }  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(ExecutorMountTest, KnowsMountPoints) {
+  EXPECT_TRUE(is_mount_point("/"));
+  EXPECT_TRUE(is_mount_point("/proc"));
+  EXPECT_FALSE(is_mount_point("/proc/self"));
+  EXPECT_FALSE(is_mount_point("/no/such/dir"));
+}
+
+TEST_F(ExecutorTest, AnUnmountedVolumeIsRefusedBeforeAnythingRuns) {
+  add_local_file();
+  auto a = action(Direction::push_only);
+  a.expect_mount = true;  // the spec mounts a volume here, but nothing is mounted
+  Executor ex(runner, *log, settings, {a});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("mounted volume"), std::string::npos) << r.error;
+  EXPECT_TRUE(runner.calls.empty());
+}
+
+}  // namespace
+}  // namespace coltec

@@ -316,3 +316,29 @@ TEST(PlannerPlaceholders, ResolvesEveryOccurrenceAndKeepsOtherBraces) {
 
 }  // namespace
 }  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(PlannerActions, ARootTheSpecMountsMustBeAMountPoint) {
+  auto spec = base_spec();
+  spec.persistence.sync.push_back(sync_path("code", "/workspace/code", "code"));
+  spec.persistence.sync.push_back(sync_path("notes", "/workspace/notes", "notes"));
+  MountSpec volume_mount;
+  volume_mount.source = "ws-code";
+  volume_mount.target = "/workspace/code/";
+  volume_mount.type = MountType::volume;
+  spec.devcontainer.mounts.push_back(volume_mount);
+  MountSpec tmpfs_mount;
+  tmpfs_mount.target = "/workspace/notes";
+  tmpfs_mount.type = MountType::tmpfs;  // a tmpfs is meant to start empty: no expectation
+  spec.mounts.push_back(tmpfs_mount);
+  const auto plan = plan_of(spec);
+  ASSERT_EQ(plan.actions.size(), 2U);
+  EXPECT_TRUE(plan.actions[0].expect_mount);
+  EXPECT_NE(plan.actions[0].reason.find("mount point"), std::string::npos);
+  EXPECT_FALSE(plan.actions[1].expect_mount);
+}
+
+}  // namespace
+}  // namespace coltec
