@@ -6,8 +6,11 @@ version=3.7.1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${COLTEC_CACHE:-$root/.cache}/s3rver-$version"
 bin="$cache/node_modules/.bin/s3rver"
+mkdir -p "$cache"
+# Suites run in parallel: one installs while the others wait on the lock.
+exec 9>"$cache.lock"
+flock 9
 if [[ ! -x $bin ]]; then
-  mkdir -p "$cache"
   npm install --silent --no-audit --no-fund --prefix "$cache" "s3rver@$version" >&2
 fi
 echo "$bin"

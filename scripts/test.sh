@@ -22,6 +22,9 @@ cmake --build --preset dev -j "$(nproc)"
 step "release preset: build (the package test installs it, and checks its size)"
 scripts/build.sh release
 
+step "installing the pinned S3 API test server (npm s3rver)"
+scripts/install-s3rver.sh
+
 step "unit and end-to-end tests under ASan + UBSan"
 ctest --preset dev -j 2
 

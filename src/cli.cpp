@@ -81,8 +81,6 @@ void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
   app.add_flag("--allow-empty-source", o.allow_empty_source,
                "Let a sync run from an empty or missing source (may empty the other side)");
   app.add_flag("--force-deletes", o.force_deletes, "Ignore the delete cap for this run");
-  app.add_flag("--approve-resync", o.approve_resync,
-               "Let a bisync that lost its listings run --resync (see README)");
 }
 
 void add_validator_flags(CLI::App& app, Options& o, Scratch& s) {
@@ -121,7 +119,7 @@ std::string help_footer() {
   2    runtime error (rclone missing or failed, I/O error, state directory not writable)
   3    a data-safety guard refused a sync (empty or missing source, delete cap)
   4    another coltec-daemon holds this workspace's lock
-  5    a bisync lost its listings and needs an approved --resync (--approve-resync)
+  5    --once: a bisync lost its listings; the next run recovers it without losing data
   6    status: the workspace is unhealthy or needs attention
   130  stopped by SIGINT      143  stopped by SIGTERM
 

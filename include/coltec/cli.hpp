@@ -48,7 +48,6 @@ struct Options {
   std::optional<std::string> demo_dir;
   bool allow_empty_source = false;  ///< opt-out of the empty-source guard
   bool force_deletes = false;       ///< opt-out of the delete cap for this run
-  bool approve_resync = false;      ///< allow a bisync that needs --resync to run one
   // coltec-validate compatibility
   bool validator = false;  ///< invoked as coltec-validate
   std::optional<std::string> schema_file;

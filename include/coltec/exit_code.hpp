@@ -11,7 +11,7 @@ enum class ExitCode : int {
   runtime_error = 2,   ///< rclone failed or missing, I/O error, mode not available
   safety_refused = 3,  ///< a data-safety guard refused a sync (empty source, delete cap)
   lock_held = 4,       ///< another daemon holds this workspace's lock
-  needs_resync = 5,    ///< a bisync needs a human-approved --resync (see README)
+  needs_resync = 5,    ///< --once: a bisync lost its listings; the next run recovers safely
   unhealthy = 6,       ///< `status`: the workspace is not healthy
   interrupted = 130,   ///< stopped by SIGINT
   terminated = 143,    ///< stopped by SIGTERM

@@ -8,7 +8,6 @@ source "$(dirname "$0")/common.sh"
 start_s3rver
 
 n=${BENCH_FILES:-10000}
-reps_n=$(reps 3)
 src="$E2E_TMP/src"
 remote="$E2E_TMP/remote"
 mkdir -p "$remote"
@@ -16,26 +15,41 @@ $PY tree "$src" "$n" 100
 flags=(--transfers 8 --checkers 16) # the planner's defaults (see the daemon's command below)
 
 header "4. \`--once\` push of $n files vs plain \`rclone sync\`" \
-  "tests/bench/04_push_10k.sh ($reps_n repetitions per target, order alternating)"
+  "tests/bench/04_push_10k.sh (local: $(reps 5) repetitions, s3: $(reps 3); order rotating)"
 
-# one_target KIND: fills the arrays for KIND (local or s3).
+# The flags the daemon adds to each rclone run (see the commands above); for s3 the planner
+# also adds --fast-list --checksum.
+dflags=(--use-json-log --stats 1s --stats-log-level NOTICE -v --contimeout 10s --timeout 60s
+  --low-level-retries 2 --retries 1)
+# rc ARGS...: rclone for the current target (local folder, or s3rver through RCLONE_CONFIG_T_*).
+rc() { if [[ $kind == local ]]; then rclone --config /dev/null "$@"; else rclone_s3 "$@"; fi; }
+# two_step DST TRASH: the daemon's two rclone runs, by hand: the --dry-run pre-check, then the
+# sync with --max-delete 0 and a backup dir; their log goes to a file instead of the daemon.
+two_step() {
+  rc sync "$src" "$1" "${flags[@]}" "${extra[@]}" "${dflags[@]}" --dry-run &&
+    rc sync "$src" "$1" "${flags[@]}" "${extra[@]}" "${dflags[@]}" --max-delete 0 --backup-dir "$2"
+}
+run_daemon() { t[$kind.daemon]+="$(timed_ms "$COLTEC_BIN" -c "$spec" --state-dir "$state" --once) "; }
+run_rclone() { t[$kind.rclone]+="$(timed_ms rc sync "$src" "$base/r$r" "${flags[@]}") "; }
+run_two() { t[$kind.two]+="$(timed_ms two_step "$base/s$r" "$base/.trash/s$r") "; }
+
+# one_target: fills t[] for $kind (local or s3), $2 repetitions.
 declare -A t
+kind="" extra=() spec="" state="" base="" r=0
 one_target() {
-  local kind=$1 r spec state dst_d dst_r dst_p extra=()
-  for ((r = 0; r < reps_n; r++)); do
+  local order
+  kind=$1
+  for ((r = 0; r < $2; r++)); do
     spec="$E2E_TMP/$kind$r.yaml"
     state="$E2E_TMP/state_$kind$r"
     if [[ $kind == local ]]; then
       local_spec "$spec" "b4$kind$r" "$remote" "push|$src|$kind/d$r"
-      dst_r="$remote/$kind/r$r"
-      dst_p="$remote/$kind/p$r"
-      rc() { rclone --config /dev/null "$@"; }
+      base="$remote/$kind"
+      extra=()
     else
       s3_spec "$spec" "b4$kind$r" "push|$src|$kind/d$r"
-      dst_r="t:testbucket/bench/$kind/r$r"
-      dst_p="t:testbucket/bench/$kind/p$r"
+      base="t:testbucket/bench/$kind"
       extra=(--fast-list --checksum)
-      rc() { rclone_s3 "$@"; }
     fi
     if ((r == 0)); then
       mkdir -p "$E2E_TMP/tiny" && echo x >"$E2E_TMP/tiny/x.txt"
@@ -45,35 +59,33 @@ one_target() {
       real_steps "$E2E_TMP/tiny.yaml" "$E2E_TMP/tiny_state" | sed 's/^/- /' | while read -r l; do emit "$l"; done
       emit ""
     fi
-    if ((r % 2 == 0)); then
-      t[$kind.daemon]+="$(timed_ms "$COLTEC_BIN" -c "$spec" --state-dir "$state" --once) "
-      t[$kind.rclone]+="$(timed_ms rc sync "$src" "$dst_r" "${flags[@]}") "
-    else
-      t[$kind.rclone]+="$(timed_ms rc sync "$src" "$dst_r" "${flags[@]}") "
-      t[$kind.daemon]+="$(timed_ms "$COLTEC_BIN" -c "$spec" --state-dir "$state" --once) "
-    fi
+    # Rotate the order so that drift in the machine's load hits every command alike.
+    case $((r % 3)) in
+      0) order="run_daemon run_rclone run_two" ;;
+      1) order="run_rclone run_two run_daemon" ;;
+      2) order="run_two run_daemon run_rclone" ;;
+    esac
+    for f in $order; do $f; done
     # The pre-check sees what the real run sees: a destination that does not exist yet.
-    local_spec_dry "$kind" "$spec" "$r"
+    sed "s|$kind/d$r|$kind/p$r|" "$spec" >"$E2E_TMP/dry.yaml"
     t[$kind.daemon_dry]+="$(timed_ms "$COLTEC_BIN" -c "$E2E_TMP/dry.yaml" --state-dir "$state" --once --dry-run) "
-    t[$kind.rclone_dry]+="$(timed_ms rc sync "$src" "$dst_p" "${flags[@]}" "${extra[@]}" --dry-run) "
+    t[$kind.rclone_dry]+="$(timed_ms rc sync "$src" "$base/p$r" "${flags[@]}" "${extra[@]}" "${dflags[@]}" --dry-run) "
   done
 }
-# local_spec_dry KIND SPEC REP: $E2E_TMP/dry.yaml, SPEC pointed at an empty destination.
-local_spec_dry() { sed "s|$1/d$3|$1/p$3|" "$2" >"$E2E_TMP/dry.yaml"; }
 
-one_target local
-one_target s3
+one_target local "$(reps 5)"
+one_target s3 "$(reps 3)"
 n_local=$(find "$remote/local/d0" -type f | wc -l)
 n_s3=$(rclone_s3 lsf -R --files-only t:testbucket/bench/s3/d0 | wc -l)
 ((n_local == n && n_s3 == n)) || { echo "destinations hold $n_local / $n_s3 files, want $n" >&2; exit 1; }
 
-emit "| target | coltec \`--once\` ms (runs) | \`rclone sync\` ms (runs) | ratio of medians | daemon \`--once --dry-run\` ms | bare \`rclone sync --dry-run\` ms |"
-emit "|---|---|---|---|---|---|"
+emit "| target | coltec \`--once\` ms (runs) | plain \`rclone sync\` ms (runs) | ratio of medians | the daemon's 2 rclone runs by hand ms (runs) | daemon \`--once --dry-run\` ms | pre-check alone (\`rclone sync --dry-run\`, daemon flags) ms |"
+emit "|---|---|---|---|---|---|---|"
 for kind in local s3; do
   # shellcheck disable=SC2086
-  d=$(median_of ${t[$kind.daemon]}) c=$(median_of ${t[$kind.rclone]})
+  d=$(median_of ${t[$kind.daemon]}) c=$(median_of ${t[$kind.rclone]}) w=$(median_of ${t[$kind.two]})
   # shellcheck disable=SC2086
-  emit "| $kind | $d (${t[$kind.daemon]% }) | $c (${t[$kind.rclone]% }) | $(ratio "$d" "$c") | $(median_of ${t[$kind.daemon_dry]}) | $(median_of ${t[$kind.rclone_dry]}) |"
+  emit "| $kind | $d (${t[$kind.daemon]% }) | $c (${t[$kind.rclone]% }) | **$(ratio "$d" "$c")** | $w (${t[$kind.two]% }) | $(median_of ${t[$kind.daemon_dry]}) | $(median_of ${t[$kind.rclone_dry]}) |"
 done
 emit ""
-emit "Plain rclone ran as \`rclone sync SRC DST ${flags[*]}\` (local: \`--config /dev/null\`; s3: a remote from RCLONE_CONFIG_T_* variables)."
+emit "Plain rclone ran as \`rclone sync SRC DST ${flags[*]}\` (local: \`--config /dev/null\`; s3: a remote from RCLONE_CONFIG_T_* variables). \"By hand\" = the daemon's pre-check and sync commands run back to back by this script, logging to a file (for s3 with --fast-list --checksum): the daemon's own overhead is the difference to its \`--once\` time."

@@ -2,10 +2,12 @@
 """Helpers for the benchmark scripts in tests/bench (not a test; not in ctest).
 
 Subcommands (each prints plain text or one JSON object on stdout):
-  tree DIR COUNT [SIZE]          make COUNT files of SIZE bytes (default 100), 100 per folder
+  tree DIR COUNT [SIZE [flat]]   make COUNT files of SIZE bytes (default 100), 100 per folder,
+                                 in d###/e#/ (or d###/ when "flat")
   stats FILE                     n/min/median/p90/max/mean of the numbers in FILE (one a line)
   hyperfine JSON                 the same, in ms, for the first result of `hyperfine --export-json`
-  s3count LOG                    requests in an s3rver log (lines with "<status> <n>ms")
+  s3count LOG                    requests in an s3rver log (lines with "<status> <n>ms"),
+                                 once the log has stopped growing for 0.5 s (it lags)
   sigterm LOG READY -- CMD...    start CMD, wait for READY ("a|b": all) in LOG, SIGTERM it,
                                  print ms and rc
   latency SRC DST COUNT [LOG START END]
@@ -47,12 +49,16 @@ def summarize(values):
     }
 
 
-def make_tree(root, count, size=100):
-    """COUNT files of SIZE bytes below ROOT, 100 files per leaf folder, 10 leaves per top folder."""
+def make_tree(root, count, size=100, flat=False):
+    """COUNT files of SIZE bytes below ROOT, 100 files per leaf folder; leaves are d###/e#
+    (10 per top folder), or d### when FLAT."""
     payload = os.urandom(size)
     made = set()
     for i in range(count):
-        d = os.path.join(root, "d%03d" % (i // 1000), "e%d" % ((i // 100) % 10))
+        if flat:
+            d = os.path.join(root, "d%03d" % (i // 100))
+        else:
+            d = os.path.join(root, "d%03d" % (i // 1000), "e%d" % ((i // 100) % 10))
         if d not in made:
             os.makedirs(d, exist_ok=True)
             made.add(d)
@@ -96,6 +102,22 @@ def wait_for_text(path, text, timeout, proc=None):
             return False
         time.sleep(0.01)
     return False
+
+
+def s3_requests(log):
+    """Request lines in an s3rver log, counted once the log has been still for 0.5 s."""
+    pat = re.compile(r" [0-9]{3} [0-9]+ms")
+    deadline = time.monotonic() + 30
+    size, still_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now_size = os.path.getsize(log)
+        if now_size != size:
+            size, still_since = now_size, time.monotonic()
+        elif time.monotonic() - still_since >= 0.5:
+            break
+        time.sleep(0.05)
+    with open(log, errors="replace") as f:
+        return sum(1 for line in f if pat.search(line))
 
 
 def cmd_sigterm(argv):
@@ -226,7 +248,12 @@ def cmd_sample(argv):
 def main(argv):
     cmd, rest = argv[1], argv[2:]
     if cmd == "tree":
-        make_tree(rest[0], int(rest[1]), int(rest[2]) if len(rest) > 2 else 100)
+        make_tree(
+            rest[0],
+            int(rest[1]),
+            int(rest[2]) if len(rest) > 2 else 100,
+            len(rest) > 3 and rest[3] == "flat",
+        )
     elif cmd == "stats":
         with open(rest[0]) as f:
             vals = [float(x) for x in f.read().split()]
@@ -236,9 +263,7 @@ def main(argv):
             times = json.load(f)["results"][0]["times"]
         print(json.dumps({k: (v if k == "n" else round(v * 1000, 3)) for k, v in summarize(times).items()}))
     elif cmd == "s3count":
-        pat = re.compile(r" [0-9]{3} [0-9]+ms")
-        with open(rest[0], errors="replace") as f:
-            print(sum(1 for line in f if pat.search(line)))
+        print(s3_requests(rest[0]))
     elif cmd == "sigterm":
         return cmd_sigterm(rest)
     elif cmd == "latency":
