@@ -65,10 +65,12 @@ void print_text(const StatusView& v, std::int64_t now) {
                              "DIRECTION", "LAST RESULT", "LAST SUCCESS", "NEXT RUN", "FAILS",
                              "PENDING", "LAST ERROR");
     for (const auto& a : v.health->actions) {
-      std::cout << fmt::format(
-          "{:<18} {:<14} {:<13} {:<13} {:<10} {:<5} {:<7} {}\n", a.name, a.direction, a.last_result,
+      auto row = fmt::format(
+          "{:<18} {:<14} {:<13} {:<13} {:<10} {:<5} {:<7} {}", a.name, a.direction, a.last_result,
           ago(a.last_success, now, false), v.daemon_pid ? ago(a.next_run, now, true) : "-",
           a.consecutive_failures, a.pending_changes > 0 ? "yes" : "no", a.last_error.substr(0, 80));
+      row.erase(row.find_last_not_of(' ') + 1);  // no trailing blanks when there is no error
+      std::cout << row << "\n";
     }
   }
   if (!v.attention.empty()) {
