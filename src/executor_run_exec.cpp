@@ -2,9 +2,10 @@
 // arrives, and the small state files that survive restarts.
 
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
+
+#include <coltec/state.hpp>
 
 #include "executor_run.hpp"
 
@@ -104,7 +105,11 @@ void Executor::Run::set_marker(const char* suffix, bool present) const {
     fs::remove(marker_path(suffix), ec);
     return;
   }
-  std::ofstream(marker_path(suffix)).flush();
+  // Atomic like every state file; a marker that cannot be written only costs a safe resync.
+  if (const auto written = write_file_atomic(marker_path(suffix), "", 0644); !written) {
+    m_ex.m_log.warn("cannot record the bisync state",
+                    {{"action", m_action.name}, {"error", written.error().message}});
+  }
 }
 
 std::string Executor::Run::local_backup_dir() const {
