@@ -12,6 +12,7 @@ dirs=(push-only pull-only bidirectional)
 {
   printf 'name: plan-bench\nmetadata: {org: o, project: p, environment: e}\npersistence:\n'
   printf '  enabled: true\n  mode: replicated\n  default_remote: s3\n  remotes:\n'
+  # shellcheck disable=SC2016 # ${K} and ${S} are spec placeholders, written literally
   printf '    s3: {type: s3, bucket: b, path_prefix: ws, options: {provider: Other, endpoint: "http://127.0.0.1:9", access_key_id: "${K}", secret_access_key: "${S}"}}\n'
   printf '    here: {type: local, path_prefix: /srv/backup}\n'
   printf '    vault: {type: crypt, wrap_remote: s3, wrap_path: vault, crypt: {password_env: P}}\n'

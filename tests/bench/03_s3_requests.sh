@@ -3,6 +3,7 @@
 # against plain `rclone sync` (no flags) and `rclone sync --checksum --fast-list` on the same
 # unchanged tree. Requests = lines of s3rver's log ending in "<status> <n>ms". Aim: < 10.
 source "$(dirname "$0")/common.sh"
+# shellcheck disable=SC2119 # start_s3rver takes no arguments
 start_s3rver
 
 n=${BENCH_FILES:-2000}

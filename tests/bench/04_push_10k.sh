@@ -5,6 +5,7 @@
 # daemon's own --dry-run pass (what its data-safety pre-check costs) and the bare rclone
 # --dry-run. Aim: daemon/rclone <= 1.05.
 source "$(dirname "$0")/common.sh"
+# shellcheck disable=SC2119 # start_s3rver takes no arguments
 start_s3rver
 
 n=${BENCH_FILES:-10000}

@@ -3,6 +3,7 @@
 # --max-parallel 1, to a local-folder remote and to s3rver; fresh destinations each run,
 # order alternating per repetition. Reports the wall-time ratio (parallel / serial).
 source "$(dirname "$0")/common.sh"
+# shellcheck disable=SC2119 # start_s3rver takes no arguments
 start_s3rver
 
 per=${BENCH_FILES:-1000}

@@ -120,6 +120,7 @@ shown_command() {
 # real_steps SPEC STATE: the rclone commands (one per step) a real `--once` run launches,
 # from its debug log, with temp paths shortened. Run it on a tiny tree: it really syncs.
 real_steps() {
+  # shellcheck disable=SC2016 # the backquotes are Markdown
   "$COLTEC_BIN" -c "$1" --state-dir "$2" --once --log-level debug 2>&1 >/dev/null |
     grep 'running rclone' | sed -n 's/.*step=\("[^"]*"\|[^ ]*\) command="\(.*\)"$/\1: `\2`/p' |
     sed "s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|; s|/[0-9]\{8\}T[0-9]\{6\}Z|/<UTC time>|"
