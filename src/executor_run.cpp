@@ -65,6 +65,7 @@ RunContext Executor::Run::context() const {
   ctx.dry_run = m_ex.m_settings.dry_run;
   ctx.bisync_max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
   ctx.secrets = m_ex.m_settings.secrets;
+  ctx.verbose = m_ex.m_log.enabled(Level::debug);
   ctx.pass_aws_credentials = m_ex.m_settings.pass_aws_credentials;
   return ctx;
 }

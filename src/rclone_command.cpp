@@ -80,8 +80,12 @@ void add_transfer_settings(Args& args, const Action& action, bool checksum) {
 }
 
 // Never -vv: at debug level rclone prints option values, secrets included.
-void add_logging(Args& args) {
-  args.insert(args.end(), {"--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE", "-v"});
+// Stats and every line the daemon acts on (skipped deletes, bisync's "Must run --resync")
+// come at NOTICE or above; -v adds one INFO line per file, worth its cost only when
+// someone reads the debug log.
+void add_logging(Args& args, const RunContext& ctx) {
+  args.insert(args.end(), {"--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE"});
+  if (ctx.verbose) args.emplace_back("-v");
 }
 
 // A dead endpoint must fail in seconds, not minutes; the scheduler does the retrying.
@@ -117,7 +121,7 @@ Args bisync_args(const Action& action, const RunContext& ctx) {
   if (!ctx.bisync_workdir.empty()) args.insert(args.end(), {"--workdir", ctx.bisync_workdir});
   if (ctx.resync) args.emplace_back("--resync");
   add_transfer_settings(args, action, false);
-  add_logging(args);
+  add_logging(args, ctx);
   add_timeouts(args);
   add_bisync_caps(args, ctx.caps);
   if (ctx.bisync_max_delete_percent) {
@@ -134,7 +138,7 @@ Args sync_args(const Action& action, const RunContext& ctx) {
             push ? action.remote_spec() : local};
   add_config(args, ctx);
   add_transfer_settings(args, action, true);
-  add_logging(args);
+  add_logging(args, ctx);
   add_timeouts(args);
   if (ctx.max_delete) args.insert(args.end(), {"--max-delete", std::to_string(*ctx.max_delete)});
   if (ctx.backup_dir) args.insert(args.end(), {"--backup-dir", *ctx.backup_dir});
@@ -183,7 +187,7 @@ Invocation build_copy(const std::string& src, const std::string& dst, const Acti
   Args args{ctx.rclone_binary, "copy", positional(src), positional(dst)};
   add_config(args, ctx);
   add_transfer_settings(args, action, true);
-  add_logging(args);
+  add_logging(args, ctx);
   add_timeouts(args);
   // A restore that replaces a local file keeps the replaced copy (bisync's first run).
   if (ctx.backup_dir) args.insert(args.end(), {"--backup-dir", *ctx.backup_dir});

@@ -73,6 +73,8 @@ struct RunContext {
   /// Keep AWS_* credential variables in the child's environment; set it when a remote
   /// uses env_auth (see uses_env_auth()). AWS_CA_BUNDLE is dropped regardless.
   bool pass_aws_credentials = false;
+  /// Ask rclone for one INFO line per file (-v); the daemon sets it at debug level only.
+  bool verbose = true;
   /// Every secret (secret_values()); removed from Invocation::redacted.
   std::vector<std::string> secrets;
 };

@@ -410,3 +410,28 @@ TEST(RcloneTrash, CleanupDeletesOnlyOlderThanTheRetention) {
 
 }  // namespace
 }  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(RcloneArgv, PerFileLinesOnlyWhenVerbose) {
+  RunContext ctx;
+  ctx.config_path = "/run/rclone.conf";
+  Action a;
+  a.name = "code";
+  a.local_path = "/workspace";
+  a.remote_name = "r";
+  a.remote_path = "bkt/code";
+  a.remote_type = "s3";
+  a.direction = Direction::push_only;
+  const auto loud = build_invocation(a, ctx, {}).argv;
+  EXPECT_NE(std::find(loud.begin(), loud.end(), "-v"), loud.end());
+  ctx.verbose = false;
+  const auto quiet = build_invocation(a, ctx, {}).argv;
+  EXPECT_EQ(std::find(quiet.begin(), quiet.end(), "-v"), quiet.end());
+  // Stats and the lines the daemon acts on stay: they come at NOTICE or above.
+  EXPECT_NE(std::find(quiet.begin(), quiet.end(), "--stats-log-level"), quiet.end());
+}
+
+}  // namespace
+}  // namespace coltec
