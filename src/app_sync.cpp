@@ -48,15 +48,19 @@ class ExecutorJobRunner final : public JobRunner {
       : m_executor(executor), m_metrics(metrics) {}
   void start(const RunRequest& request, RunDone done) override {
     m_metrics.record_start(request);
-    m_executor.run(request.action, [done = std::move(done)](const SyncReport& s) {
-      RunReport r;
-      r.outcome = outcome_of(s.failure);
-      r.error = s.error;
-      r.files = s.stats.transfers + s.restored;
-      r.bytes = s.stats.bytes;
-      r.duration = s.duration;
-      done(r);
-    });
+    const bool changes_only = request.reason == RunReason::local_change;
+    m_executor.run(
+        request.action,
+        [done = std::move(done)](const SyncReport& s) {
+          RunReport r;
+          r.outcome = outcome_of(s.failure);
+          r.error = s.error;
+          r.files = s.stats.transfers + s.restored;
+          r.bytes = s.stats.bytes;
+          r.duration = s.duration;
+          done(r);
+        },
+        changes_only);
   }
   void cancel(const std::string& action) override { m_executor.cancel(action); }
 
@@ -220,6 +224,9 @@ ExitCode SyncLoop::run() {
 void SyncLoop::start_watcher() {
   WatcherCallbacks cb;
   cb.on_change = [this](const std::string& a) { scheduler->on_local_change(a, Clock::now()); };
+  cb.on_paths = [this](const std::string& a, const std::vector<ChangedPath>& paths, bool complete) {
+    executor->note_changes(a, paths, complete);
+  };
   cb.on_overflow = [this](const std::string& a) {
     log.warn("filesystem events were lost; one full sync follows", {{"action", a}});
     scheduler->on_overflow(a, Clock::now());

@@ -6,6 +6,7 @@
 // Every step can refuse; nothing destructive runs before the checks that guard it.
 
 #include <filesystem>
+#include <utility>
 
 #include <coltec/executor.hpp>
 
@@ -37,7 +38,24 @@ std::set<std::string> Executor::running() const {
   return names;
 }
 
-void Executor::run(const std::string& action, std::function<void(const SyncReport&)> done) {
+void Executor::note_changes(const std::string& action, const std::vector<ChangedPath>& paths,
+                            bool complete) {
+  auto& pending = m_pending[action];
+  pending.full = pending.full || !complete;
+  for (const auto& p : paths) {
+    // A directory event, or a name rclone's --files-from-raw cannot carry, needs a full sync.
+    if (p.is_dir || p.relative.find('\n') != std::string::npos) {
+      pending.full = true;
+    } else if (pending.files.size() < k_max_reported_paths) {
+      pending.files.insert(p.relative);
+    } else {
+      pending.full = true;
+    }
+  }
+}
+
+void Executor::run(const std::string& action, std::function<void(const SyncReport&)> done,
+                   bool changes_only) {
   const auto it = m_actions.find(action);
   if (it == m_actions.end() || m_running.count(action) != 0) {
     SyncReport report;
@@ -48,7 +66,10 @@ void Executor::run(const std::string& action, std::function<void(const SyncRepor
     return;
   }
   const bool startup = m_synced_once.count(action) == 0;
-  auto run = std::make_shared<Run>(*this, it->second, startup,
+  // Every run covers what changed before it started; later changes wait for the next one.
+  auto changes = std::exchange(m_pending[action], {});
+  if (!changes_only || startup) changes.full = true;
+  auto run = std::make_shared<Run>(*this, it->second, startup, std::move(changes),
                                    [this, action, done = std::move(done)](const SyncReport& r) {
                                      m_running.erase(action);
                                      if (r.failure == RcloneFailure::none) {

@@ -34,8 +34,12 @@ Level level_for_rclone(const RcloneLine& line, bool dry_run) {
   return Level::debug;
 }
 
-Executor::Run::Run(Executor& ex, Action action, bool startup, Done done)
-    : m_ex(ex), m_action(std::move(action)), m_startup(startup), m_done(std::move(done)) {}
+Executor::Run::Run(Executor& ex, Action action, bool startup, PendingChanges changes, Done done)
+    : m_ex(ex),
+      m_action(std::move(action)),
+      m_startup(startup),
+      m_changes(std::move(changes)),
+      m_done(std::move(done)) {}
 
 void Executor::Run::start() {
   m_started = std::chrono::steady_clock::now();
@@ -44,7 +48,7 @@ void Executor::Run::start() {
                                    {"direction", to_string(m_action.direction)},
                                    {"local", m_action.local_path},
                                    {"remote", m_action.remote_spec()}});
-  inspect();
+  quick_push_possible() ? quick_push() : inspect();
 }
 
 void Executor::Run::cancel() {

@@ -17,7 +17,7 @@ Level level_for_rclone(const RcloneLine& line, bool dry_run);
 class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
  public:
   using Done = std::function<void(const SyncReport&)>;
-  Run(Executor& ex, Action action, bool startup, Done done);
+  Run(Executor& ex, Action action, bool startup, PendingChanges changes, Done done);
 
   void start();
   void cancel();
@@ -35,6 +35,8 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   };
   using Next = std::function<void(Step&)>;
 
+  bool quick_push_possible() const;
+  void quick_push();
   void inspect();
   void list_remote();
   void decide_sources(const SideState& remote);
@@ -58,6 +60,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   Executor& m_ex;
   Action m_action;
   bool m_startup;
+  PendingChanges m_changes;
   Done m_done;
   bool m_cancelled = false;
   bool m_detached = false;

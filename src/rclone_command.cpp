@@ -195,6 +195,28 @@ Invocation build_copy(const std::string& src, const std::string& dst, const Acti
   return finish(std::move(args), ctx, daemon_env);
 }
 
+Invocation build_copy_files(const Action& action, const std::string& files_from,
+                            const RunContext& ctx, const EnvMap& daemon_env) {
+  Args args{ctx.rclone_binary,
+            "copy",
+            positional(action.local_path),
+            positional(action.remote_spec()),
+            "--files-from-raw",
+            files_from,
+            "--no-traverse"};
+  add_config(args, ctx);
+  // No --fast-list (nothing is listed) and no excludes (the watcher already applied them).
+  args.insert(args.end(), {"--transfers", std::to_string(action.transfers), "--checkers",
+                           std::to_string(action.checkers)});
+  if (action.bwlimit) args.insert(args.end(), {"--bwlimit", *action.bwlimit});
+  if (action.remote_type == "s3") args.emplace_back("--checksum");
+  add_logging(args, ctx);
+  add_timeouts(args);
+  if (ctx.backup_dir) args.insert(args.end(), {"--backup-dir", *ctx.backup_dir});
+  if (ctx.dry_run) args.emplace_back("--dry-run");
+  return finish(std::move(args), ctx, daemon_env);
+}
+
 Invocation build_listing(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env,
                          const std::vector<std::string>& exclude) {
   Args args{ctx.rclone_binary, "lsjson",      positional(target), "-R",

@@ -3,6 +3,7 @@
 // roots and queue overflows.
 
 #include <cstring>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -39,6 +40,8 @@ Result<std::vector<InotifyEvent>> parse_events(std::span<const std::byte> bytes)
 struct Watcher::Batch {
   bool overflow = false;
   std::set<std::size_t> dirty;  // root indices, ordered so reports follow add_root order
+  std::map<std::size_t, std::vector<ChangedPath>> paths;  // per root, bounded
+  std::set<std::size_t> truncated;                        // roots with too many paths
 };
 
 void Watcher::handle_events(const std::vector<InotifyEvent>& events) {
@@ -77,6 +80,12 @@ void Watcher::handle_event(const InotifyEvent& event, Batch& batch) {
     const std::string relative = relative_path(root.root, path);
     if (!root.filter.excluded(relative, is_dir) && !m_ignored_names.excluded(relative, is_dir)) {
       batch.dirty.insert(index);
+      auto& list = batch.paths[index];
+      if (list.size() < k_max_reported_paths) {
+        list.push_back({relative, is_dir});
+      } else {
+        batch.truncated.insert(index);
+      }
     }
   }
   if (is_dir && (event.mask & (IN_CREATE | IN_MOVED_TO)) != 0) handle_new_dir(path);
@@ -124,9 +133,15 @@ void Watcher::finish_batch(const Batch& batch) {
   }
   for (const std::size_t index : batch.dirty) {
     if (!m_alive) return;
-    if (overflowed.count(index) == 0 && m_callbacks.on_change) {
-      m_callbacks.on_change(m_roots[index].spec.action);
+    if (overflowed.count(index) != 0) continue;
+    if (m_callbacks.on_paths) {
+      const auto found = batch.paths.find(index);
+      m_callbacks.on_paths(m_roots[index].spec.action,
+                           found != batch.paths.end() ? found->second : std::vector<ChangedPath>{},
+                           batch.truncated.count(index) == 0);
+      if (!m_alive) return;
     }
+    if (m_callbacks.on_change) m_callbacks.on_change(m_roots[index].spec.action);
   }
 }
 

@@ -19,6 +19,7 @@
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
 #include <coltec/safety.hpp>
+#include <coltec/watcher.hpp>
 
 namespace coltec {
 
@@ -71,7 +72,14 @@ class Executor {
   Executor& operator=(const Executor&) = delete;
 
   /// Start a run of `action`; `done` is called exactly once, later, on the io_context.
-  void run(const std::string& action, std::function<void(const SyncReport&)> done);
+  /// `changes_only` (a run triggered by local changes): a push-only action whose pending
+  /// changes are all existing regular files uploads just those (no listing, no deletes);
+  /// anything else (a deletion, a directory, too many changes) runs the full sync.
+  void run(const std::string& action, std::function<void(const SyncReport&)> done,
+           bool changes_only = false);
+  /// The watcher saw these paths change under `action`'s root (see WatcherCallbacks).
+  void note_changes(const std::string& action, const std::vector<ChangedPath>& paths,
+                    bool complete);
   /// Stop a running action safely: a bisync is killed at once (SIGKILL keeps its listings,
   /// so the next run recovers without --resync; SIGTERM would force one) and its lock is
   /// cleared; a sync gets SIGTERM, then SIGKILL after term_grace. No-op when idle.
@@ -96,6 +104,12 @@ class Executor {
   /// When each action's trash folder was last pruned (retention runs at most daily).
   std::map<std::string, std::chrono::steady_clock::time_point> m_trash_pruned;
   ProgressHandler m_progress;
+  /// Local changes not yet covered by a run, per action.
+  struct PendingChanges {
+    std::set<std::string> files;
+    bool full = false;  ///< something only a full sync covers (deletion, directory, overflow)
+  };
+  std::map<std::string, PendingChanges> m_pending;
 };
 
 }  // namespace coltec

@@ -101,6 +101,13 @@ Invocation build_invocation(const Action& action, const RunContext& ctx, const E
 Invocation build_copy(const std::string& src, const std::string& dst, const Action& action,
                       const RunContext& ctx, const EnvMap& daemon_env);
 
+/// rclone copy LOCAL REMOTE --files-from-raw FILE --no-traverse: uploads just the files
+/// listed in FILE (relative to the local root, one per line) without listing either side;
+/// the event-driven fast path of a push-only action. Never deletes; with ctx.backup_dir,
+/// remote files it replaces are moved there.
+Invocation build_copy_files(const Action& action, const std::string& files_from,
+                            const RunContext& ctx, const EnvMap& daemon_env);
+
 /// rclone lsjson -R --files-only --fast-list --no-modtime --no-mimetype TARGET (JSON array on
 /// stdout), filtered by `exclude`; used by the safety pre-check to count files.
 Invocation build_listing(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env,

@@ -138,6 +138,16 @@ struct WatchRoot {
 /// The WatchRoot of a planned action (its name, local_path and exclude list).
 WatchRoot make_watch_root(const Action& action);
 
+/// One changed path below a watched root.
+struct ChangedPath {
+  std::string relative;  ///< relative to the root, no leading '/'
+  bool is_dir = false;   ///< the event was about a directory (created, moved, deleted)
+  bool operator==(const ChangedPath&) const = default;
+};
+
+/// Most changed paths reported per action per batch (beyond that: complete = false).
+inline constexpr std::size_t k_max_reported_paths = 1000;
+
 /// How the watcher reports. Every callback runs on the io_context's thread (or inside
 /// add_root / retry_missing_roots); an empty std::function is simply not called.
 struct WatcherCallbacks {
@@ -154,6 +164,12 @@ struct WatcherCallbacks {
   /// A non-fatal problem (a directory that cannot be watched, an invalid exclude pattern);
   /// the action stays watched elsewhere.
   std::function<void(const std::string& action, const std::string& message)> on_watch_error;
+  /// Optional, called just before on_change with what changed under the root (paths
+  /// relative to it, directories marked). `complete` is false when the batch held more
+  /// than k_max_reported_paths changes for the action: then treat it as "anything".
+  std::function<void(const std::string& action, const std::vector<ChangedPath>& paths,
+                     bool complete)>
+      on_paths;
 };
 
 /// What the watcher ignores besides each action's excludes.

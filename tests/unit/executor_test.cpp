@@ -349,3 +349,75 @@ TEST_F(ExecutorTest, AnUnmountedVolumeIsRefusedBeforeAnythingRuns) {
 
 }  // namespace
 }  // namespace coltec
+
+namespace coltec {
+namespace {
+
+class ExecutorQuickTest : public ExecutorTest {
+ protected:
+  // A first (full) run, so the action is past start-up.
+  void prime(Executor& ex) {
+    add_local_file();
+    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+    runner.calls.clear();
+  }
+  SyncReport run_changes(Executor& ex) {
+    SyncReport report;
+    ex.run(
+        "code", [&](const SyncReport& r) { report = r; }, true);
+    io.restart();
+    io.run();
+    return report;
+  }
+};
+
+TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
+  settings.config_path = root + "/state/rclone.conf";
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  prime(ex);
+  std::ofstream(root + "/local/new.txt") << "new";
+  ex.note_changes("code", {{"new.txt", false}, {"file.txt", false}, {"new.txt", false}}, true);
+  EXPECT_EQ(run_changes(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 1U);
+  EXPECT_EQ(runner.calls[0][1], "copy");
+  EXPECT_TRUE(has_arg(runner.calls[0], "--files-from-raw"));
+  EXPECT_TRUE(has_arg(runner.calls[0], "--no-traverse"));
+  EXPECT_TRUE(has_arg(runner.calls[0], "--backup-dir"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.files"));  // the list is removed afterwards
+}
+
+TEST_F(ExecutorQuickTest, ADeletionOrADirectoryTakesTheFullSync) {
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  prime(ex);
+  ex.note_changes("code", {{"gone.txt", false}}, true);  // does not exist: a deletion
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));  // the full sync's pre-check
+  runner.calls.clear();
+  ex.note_changes("code", {{"dir", true}}, true);
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+  runner.calls.clear();
+  ex.note_changes("code", {{"file.txt", false}}, false);  // a truncated batch
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorQuickTest, IntervalRunsAndStartUpAreAlwaysFull) {
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  add_local_file();
+  ex.note_changes("code", {{"file.txt", false}}, true);
+  run_changes(ex);  // start-up: full even when only files changed
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+  runner.calls.clear();
+  ex.note_changes("code", {{"file.txt", false}}, true);
+  run(ex);  // not triggered by changes
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+}  // namespace
+}  // namespace coltec

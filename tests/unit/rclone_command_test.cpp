@@ -435,3 +435,54 @@ TEST(RcloneArgv, PerFileLinesOnlyWhenVerbose) {
 
 }  // namespace
 }  // namespace coltec
+
+namespace coltec {
+namespace {
+
+TEST(RcloneCopyFiles, UploadsOnlyTheListedFilesWithoutListing) {
+  RunContext ctx;
+  ctx.config_path = "/run/rclone.conf";
+  ctx.verbose = false;
+  ctx.backup_dir = "r:bkt/.coltec-trash/code/T";
+  Action a;
+  a.name = "code";
+  a.local_path = "/workspace";
+  a.remote_name = "r";
+  a.remote_path = "bkt/code";
+  a.remote_type = "s3";
+  a.backend_type = "s3";
+  a.exclude = {"node_modules/**"};
+  const auto inv = build_copy_files(a, "/run/code.files", ctx, {});
+  EXPECT_EQ(inv.argv, (std::vector<std::string>{"rclone",
+                                                "copy",
+                                                "/workspace",
+                                                "r:bkt/code",
+                                                "--files-from-raw",
+                                                "/run/code.files",
+                                                "--no-traverse",
+                                                "--config",
+                                                "/run/rclone.conf",
+                                                "--transfers",
+                                                "8",
+                                                "--checkers",
+                                                "16",
+                                                "--checksum",
+                                                "--use-json-log",
+                                                "--stats",
+                                                "1s",
+                                                "--stats-log-level",
+                                                "NOTICE",
+                                                "--contimeout",
+                                                "10s",
+                                                "--timeout",
+                                                "60s",
+                                                "--low-level-retries",
+                                                "2",
+                                                "--retries",
+                                                "1",
+                                                "--backup-dir",
+                                                "r:bkt/.coltec-trash/code/T"}));
+}
+
+}  // namespace
+}  // namespace coltec

@@ -113,6 +113,7 @@ struct Recorder {
         [this](const std::string& a) { changes.push_back(a); },
         [this](const std::string& a) { overflows.push_back(a); },
         [this](const std::string& a, const std::string& m) { fallbacks.emplace_back(a, m); },
+        {},
         {}};
   }
 };

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,13 +53,20 @@ struct Recorder {
   std::vector<std::string> overflows;
   std::vector<std::pair<std::string, std::string>> fallbacks;
   std::vector<std::pair<std::string, std::string>> errors;
+  std::map<std::string, std::vector<ChangedPath>> paths;  ///< every path reported, per action
+  std::set<std::string> incomplete;                       ///< actions with a truncated batch
 
   WatcherCallbacks callbacks() {
     return WatcherCallbacks{
         [this](const std::string& a) { changes.push_back(a); },
         [this](const std::string& a) { overflows.push_back(a); },
         [this](const std::string& a, const std::string& m) { fallbacks.emplace_back(a, m); },
-        [this](const std::string& a, const std::string& m) { errors.emplace_back(a, m); }};
+        [this](const std::string& a, const std::string& m) { errors.emplace_back(a, m); },
+        [this](const std::string& a, const std::vector<ChangedPath>& p, bool complete) {
+          auto& all = paths[a];
+          all.insert(all.end(), p.begin(), p.end());
+          if (!complete) incomplete.insert(a);
+        }};
   }
   std::size_t changed(const std::string& action) const {
     return static_cast<std::size_t>(std::count(changes.begin(), changes.end(), action));
@@ -115,6 +124,33 @@ TEST_F(WatcherTest, WriteInRootReportsThatAction) {
   ASSERT_TRUE(run_until(m_io, [&] { return m_rec.changed("work") > 0; }));
   EXPECT_TRUE(m_rec.fallbacks.empty());
   EXPECT_TRUE(m_rec.errors.empty());
+}
+
+TEST_F(WatcherTest, ReportsWhichPathsChanged) {
+  fs::create_directories(m_dir / "root" / "a");
+  start();
+  m_watcher->add_root(WatchRoot{"work", root(), {"*.log"}});
+  write_file(m_dir / "root" / "a" / "f.txt");
+  write_file(m_dir / "root" / "skip.log");
+  fs::create_directories(m_dir / "root" / "newdir");
+  settle();
+  const auto& p = m_rec.paths["work"];
+  EXPECT_NE(std::find(p.begin(), p.end(), ChangedPath{"a/f.txt", false}), p.end());
+  EXPECT_NE(std::find(p.begin(), p.end(), ChangedPath{"newdir", true}), p.end());
+  EXPECT_EQ(std::count_if(p.begin(), p.end(),
+                          [](const ChangedPath& c) { return c.relative == "skip.log"; }),
+            0);
+  EXPECT_EQ(m_rec.incomplete.count("work"), 0u);
+}
+
+TEST_F(WatcherTest, ManyChangesInOneBatchAreReportedAsIncomplete) {
+  start();
+  m_watcher->add_root(WatchRoot{"work", root(), {}});
+  for (std::size_t i = 0; i < k_max_reported_paths + 50; ++i) {
+    write_file(m_dir / "root" / ("f" + std::to_string(i)));
+  }
+  settle();
+  EXPECT_EQ(m_rec.incomplete.count("work"), 1u);
 }
 
 TEST_F(WatcherTest, NewSubdirectoryIsWatchedAndItsContentsScanned) {

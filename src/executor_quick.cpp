@@ -1,0 +1,61 @@
+// The event-driven fast path of a push-only action: when every pending local change is an
+// existing regular file, upload just those files (`rclone copy --files-from-raw
+// --no-traverse`). Nothing is listed and nothing is deleted, so its cost does not grow with
+// the tree; deletions, directories and anything uncertain take the full sync (with all its
+// safety checks) instead, and interval/reconcile runs are always full.
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <coltec/state.hpp>
+
+#include "executor_run.hpp"
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+bool Executor::Run::quick_push_possible() const {
+  if (m_action.direction != Direction::push_only || m_changes.full || m_changes.files.empty() ||
+      m_ex.m_settings.dry_run || m_action.expect_mount) {
+    return false;
+  }
+  for (const auto& rel : m_changes.files) {
+    struct stat st {};
+    const auto path = m_action.local_path + "/" + rel;
+    // A vanished file is a deletion; a symlink or device is left to the full sync's rules.
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  }
+  return true;
+}
+
+void Executor::Run::quick_push() {
+  const auto list_path =
+      fs::path(m_ex.m_settings.config_path).parent_path().string() + "/" + m_action.name + ".files";
+  std::string list;
+  for (const auto& rel : m_changes.files) list += rel + "\n";
+  if (const auto written = write_private_file(list_path, list); !written) {
+    inspect();  // cannot write the list: the full sync still does the job
+    return;
+  }
+  auto ctx = context();
+  if (m_ex.m_settings.safety.trash) {
+    const auto trash = trash_dir_for(m_action, m_stamp);
+    if (!trash.empty()) ctx.backup_dir = trash;  // an overwritten remote file stays recoverable
+  }
+  const auto count = m_changes.files.size();
+  exec(build_copy_files(m_action, list_path, ctx, m_ex.m_settings.env), "upload changed files",
+       m_ex.m_settings.run_timeout, [this, list_path, count](Step& step) {
+         std::error_code ec;
+         fs::remove(list_path, ec);
+         if (step_failed(step, "uploading the changed files")) return;
+         m_report.stats = step.stats;
+         m_ex.m_log.debug("uploaded only the changed files",
+                          {{"action", m_action.name}, {"changed_files", count}});
+         finish(RcloneFailure::none, "");
+       });
+}
+
+}  // namespace coltec
