@@ -37,9 +37,14 @@ finish() {
   ((E2E_FAILS == 0))
 }
 
-# wait_gone PID SECONDS: true once PID no longer exists.
+# wait_gone PID SECONDS: true once PID no longer exists. PID must be a real process id:
+# `kill -0 0` (or an empty PID) would probe our own process group and never be "gone".
 wait_gone() {
   local pid=$1 deadline=$((SECONDS + $2))
+  if [[ ! $pid =~ ^[1-9][0-9]*$ ]]; then
+    log "wait_gone: not a process id: '$pid'"
+    return 2
+  fi
   while kill -0 "$pid" 2>/dev/null; do
     ((SECONDS < deadline)) || return 1
     sleep 0.05

@@ -28,12 +28,12 @@ while read -r name; do unset "$name"; done < <(compgen -v RCLONE_CONFIG_ || true
 export COLTEC_STATE_DIR=$E2E_TMP/state COLTEC_SUPERVISOR_DIR=$E2E_TMP/run
 
 sup_cleanup() {
+  local pid
+  pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || true)
   if [[ -S $COLTEC_SUPERVISOR_DIR/supervisor.sock ]]; then
     timeout 30 supervisorctl -c "$conf" shutdown >/dev/null 2>&1 || true
   fi
-  local pid
-  pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || true)
-  [[ -z $pid ]] || wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
+  [[ ! $pid =~ ^[1-9][0-9]*$ ]] || wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
   e2e_cleanup
 }
 trap sup_cleanup EXIT
@@ -194,8 +194,9 @@ echo "second life" >"$E2E_TMP/outbox/again.txt"
 wait_for 60 in_bucket again.txt && pass "the restarted daemon syncs a new file" ||
   fail "again.txt not in the bucket after 60 s"
 
+# Read the pid before the shutdown: supervisord removes its pidfile as it exits.
+sup_pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || true)
 expect_rc 0 "supervisorctl shutdown" timeout 40 "${ctl[@]}" shutdown
-sup_pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || echo 0)
 wait_gone "$sup_pid" 20 && pass "supervisord exited" || fail "supervisord still running"
 wait_gone "$pid2" 1 && pass "its daemon exited with it" || fail "daemon $pid2 outlived supervisord"
 left=$(pgrep -f "rclone .*$E2E_TMP/outbox" || true)
