@@ -119,17 +119,22 @@ make_files() {
   done
 }
 
-# has_rclone_child PID: true while an rclone process runs below PID.
-has_rclone_child() { [[ -n $(rclone_pids_under "$1") ]]; }
+# has_rclone_child PID [SUBCOMMAND]: true while an rclone process (running SUBCOMMAND, e.g.
+# "sync", and not a --dry-run, when given) runs below PID.
+has_rclone_child() { [[ -n $(rclone_pids_under "$@") ]]; }
 
 # count_at_least N PATTERN FILE: true once FILE has at least N lines matching PATTERN.
 count_at_least() { (($(grep -c -- "$2" "$3" || true) >= $1)); }
 
-# rclone_pids_under PID: the rclone processes that have PID as an ancestor.
+# rclone_pids_under PID [SUBCOMMAND]: the rclone processes that have PID as an ancestor
+# (only real SUBCOMMAND runs when given). Never fails: "none" is an answer, not an error
+# (pgrep's status 1 would otherwise end a `set -e` suite through pipefail).
 rclone_pids_under() {
-  local root=$1
-  pgrep -f "^rclone " | while read -r p; do
-    local pp=$p
+  local root=$1 pattern="^rclone ${2:-}"
+  { pgrep -f "$pattern" || true; } | while read -r p; do
+    local pp=$p cmd
+    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || true)
+    [[ -n ${2:-} && $cmd == *--dry-run* ]] && continue
     while [[ $pp -gt 1 ]]; do
       [[ $pp == "$root" ]] && { echo "$p"; break; }
       pp=$(awk '{print $4}' "/proc/$pp/stat" 2>/dev/null || echo 1)

@@ -21,7 +21,7 @@ run() { "$COLTEC_BIN" -c "$spec" --state-dir "$state" "$@"; }
 
 # 1. SIGTERM during a long push.
 daemon -c "$spec" --state-dir "$state" --only push --shutdown-grace 1
-wait_for 20 has_rclone_child "$DAEMON_PID" || fail "no rclone started"
+wait_for 20 has_rclone_child "$DAEMON_PID" sync || fail "no rclone sync started"
 sleep 1
 kill -TERM "$DAEMON_PID"
 wait_rc "$DAEMON_PID" 15; rc=$WAIT_RC
@@ -33,8 +33,10 @@ cmp -s "$ws/push/big.bin" "$remote/push/big.bin" && pass "remote copy is complet
 # 2. SIGKILL of the daemon: its rclone must not outlive it (parent-death signal).
 head -c 20000000 /dev/urandom >"$ws/push/big2.bin"
 daemon -c "$spec" --state-dir "$state" --only push
-wait_for 20 has_rclone_child "$DAEMON_PID" || fail "no rclone started"
-children=$(rclone_pids_under "$DAEMON_PID")
+# Kill it mid-transfer: wait for the real sync, not the pre-check before it.
+wait_for 20 has_rclone_child "$DAEMON_PID" sync || fail "no rclone sync started"
+children=$(rclone_pids_under "$DAEMON_PID" sync)
+[[ -n $children ]] || fail "no rclone sync to watch"
 kill -KILL "$DAEMON_PID"
 gone=1
 for p in $children; do wait_gone "$p" 5 || gone=0; done
