@@ -90,10 +90,32 @@ void Executor::Run::inspect() {
     return;
   }
   if (m_local.exists && m_local.files > 0) {
-    m_action.direction == Direction::push_only ? precheck() : bisync_prepare();
+    if (m_action.direction != Direction::push_only) {
+      bisync_prepare();
+    } else if (!m_ex.m_settings.dry_run && !has_marker(".pushed")) {
+      probe_remote();  // a first push: an empty destination needs no delete pre-check
+    } else {
+      precheck();
+    }
     return;
   }
   list_remote();
+}
+
+void Executor::Run::probe_remote() {
+  exec(build_probe(m_action.remote_spec(), context(), m_ex.m_settings.env), "probe remote",
+       m_ex.m_settings.check_timeout, [this](Step& step) {
+         const bool missing = step.proc.exit_code == 3;  // "directory not found"
+         if (!missing && step_failed(step, "looking at the remote")) return;
+         if (!missing && step.objects > 0) return precheck();
+         // Nothing there, so nothing can be deleted: the dry run would only repeat the
+         // listing. --max-delete 0 still stops the sync if files appear on the remote
+         // between this look and the run.
+         m_ex.m_log.debug("the remote is empty: first push without a delete pre-check",
+                          {{"action", m_action.name}});
+         m_max_delete = 0;
+         main_run();
+       });
 }
 
 void Executor::Run::list_remote() {
@@ -195,6 +217,7 @@ void Executor::Run::precheck() {
       // The dry run already compared both sides; running the sync again would only repeat
       // the listing (and its S3 requests) to do nothing.
       m_report.stats = step.stats;
+      if (m_action.direction == Direction::push_only) set_marker(".pushed", true);
       return finish(RcloneFailure::none, "");
     }
     const auto plan = step.tally.plan();
@@ -272,6 +295,11 @@ void Executor::Run::main_run() {
       return finish(failure, step.facts.last_error.empty()
                                  ? fmt::format("rclone exited with code {}", step.proc.exit_code)
                                  : step.facts.last_error);
+    }
+    // From now on the remote holds files: later pushes skip the emptiness probe. A stale
+    // marker only means a pre-check that was not needed.
+    if (m_action.direction == Direction::push_only && !m_ex.m_settings.dry_run) {
+      set_marker(".pushed", true);
     }
     prune_trash();
   });

@@ -39,6 +39,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   void quick_push();
   void inspect();
   void list_remote();
+  void probe_remote();
   void decide_sources(const SideState& remote);
   void restore(bool keep_local_copies);
   void precheck();

@@ -105,9 +105,11 @@ void Executor::Run::set_marker(const char* suffix, bool present) const {
     fs::remove(marker_path(suffix), ec);
     return;
   }
-  // Atomic like every state file; a marker that cannot be written only costs a safe resync.
+  if (has_marker(suffix)) return;
+  // Atomic like every state file; a marker that cannot be written only costs a safe resync
+  // (or, for ".pushed", a pre-check that was not needed).
   if (const auto written = write_file_atomic(marker_path(suffix), "", 0644); !written) {
-    m_ex.m_log.warn("cannot record the bisync state",
+    m_ex.m_log.warn("cannot record the action's state",
                     {{"action", m_action.name}, {"error", written.error().message}});
   }
 }

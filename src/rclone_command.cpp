@@ -228,6 +228,15 @@ Invocation build_listing(const std::string& target, const RunContext& ctx, const
   return finish(std::move(args), ctx, daemon_env);
 }
 
+Invocation build_probe(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env) {
+  Args args{ctx.rclone_binary, "lsjson",       positional(target), "--max-depth", "1",
+            "--no-modtime",    "--no-mimetype"};
+  add_config(args, ctx);
+  args.emplace_back("--use-json-log");
+  add_timeouts(args);
+  return finish(std::move(args), ctx, daemon_env);
+}
+
 Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t retention_days,
                                const RunContext& ctx, const EnvMap& daemon_env) {
   Args args{ctx.rclone_binary,

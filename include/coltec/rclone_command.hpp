@@ -113,6 +113,12 @@ Invocation build_copy_files(const Action& action, const std::string& files_from,
 Invocation build_listing(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env,
                          const std::vector<std::string>& exclude = {});
 
+/// rclone lsjson --max-depth 1 --no-modtime --no-mimetype TARGET: the top level only, files
+/// and folders alike, no --fast-list (which would list everything) and no excludes (an
+/// excluded entry still means "not empty"). One cheap request to learn whether a push
+/// destination is empty, in which case nothing can be deleted and the pre-check is moot.
+Invocation build_probe(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env);
+
 /// rclone delete TRASH_ROOT --min-age <days>d --rmdirs: enforces the retention of the
 /// recoverable-deletes folder (only files older than the retention are removed).
 Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t retention_days,

@@ -107,6 +107,9 @@ class ExecutorTest : public ::testing::Test {
     return a;
   }
   void add_local_file() { std::ofstream(root + "/local/file.txt") << "data"; }
+  /// The state of an action that has pushed before: no emptiness probe, straight to the
+  /// pre-check.
+  void pushed_before() { std::ofstream(root + "/state/code.pushed").flush(); }
 
   SyncReport run(Executor& ex) {
     SyncReport report;
@@ -131,6 +134,7 @@ class ExecutorTest : public ::testing::Test {
 
 TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   add_local_file();
+  pushed_before();
   runner.script = [](const auto& argv) {
     return has_arg(argv, "--dry-run") ? Script{0, {skipped("copy"), stats_line(5, 0)}, {}}
                                       : Script{0, {stats_line(5, 2)}, {}};
@@ -155,11 +159,86 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
 
 TEST_F(ExecutorTest, ANoOpPushStopsAfterTheDryRun) {
   add_local_file();
+  pushed_before();
   runner.script = [](const auto&) { return Script{0, {stats_line(5, 0)}, {}}; };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   EXPECT_EQ(run(ex).failure, RcloneFailure::none);
   ASSERT_EQ(runner.calls.size(), 1U);
   EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorTest, FirstPushIntoAnEmptyRemoteSkipsThePreCheck) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {"[", "]"}};
+    return Script{0, {stats_line(0, 1)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 3U);  // probe, sync, trash retention
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_TRUE(has_arg(runner.calls[0], "--max-depth"));
+  EXPECT_FALSE(has_arg(runner.calls[0], "--fast-list"));  // would list the whole tree
+  EXPECT_EQ(runner.calls[1][1], "sync");
+  EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+  // Files that appear on the remote after the probe are still never deleted.
+  const auto& sync = runner.calls[1];
+  const auto cap = std::find(sync.begin(), sync.end(), "--max-delete");
+  ASSERT_NE(cap, sync.end());
+  EXPECT_EQ(*std::next(cap), "0");
+  EXPECT_TRUE(fs::exists(root + "/state/code.pushed"));
+  // Once it has pushed, the remote holds files: every later push is pre-checked, unprobed.
+  runner.calls.clear();
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorTest, AMissingRemoteFolderCountsAsEmpty) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson")
+      return Script{3, {R"j({"level":"error","msg":"directory not found"})j"}, {}};
+    return Script{0, {stats_line(0, 1)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_GE(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[1][1], "sync");
+  EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+}
+
+TEST_F(ExecutorTest, FirstPushIntoARemoteWithFilesIsPreChecked) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {"[", R"({"Path":"old","IsDir":true})", "]"}};
+    Script s;
+    for (int i = 0; i < 8; ++i) s.err.push_back(skipped("delete"));
+    s.err.push_back(stats_line(10, 0));
+    return s;
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);  // the cap decided it, before any delete
+  ASSERT_EQ(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_TRUE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));
+}
+
+TEST_F(ExecutorTest, AFailedProbeRunsNothingElse) {
+  add_local_file();
+  runner.script = [](const auto&) {
+    return Script{
+        1,
+        {R"j({"level":"error","msg":"dial tcp 127.0.0.1:9: connect: connection refused"})j"},
+        {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_NE(r.failure, RcloneFailure::none);
+  EXPECT_EQ(runner.calls.size(), 1U);
 }
 
 TEST_F(ExecutorTest, FreshContainerRestoresBeforeThePush) {
@@ -197,6 +276,7 @@ TEST_F(ExecutorTest, LocalEmptiedAfterASuccessIsRefusedAndNothingRuns) {
 
 TEST_F(ExecutorTest, DeleteCapRefusesBeforeAnythingIsDeleted) {
   add_local_file();
+  pushed_before();
   runner.script = [](const auto&) {
     Script s;
     for (int i = 0; i < 8; ++i) s.err.push_back(skipped("delete"));
@@ -408,6 +488,7 @@ TEST_F(ExecutorQuickTest, ADeletionOrADirectoryTakesTheFullSync) {
 TEST_F(ExecutorQuickTest, IntervalRunsAndStartUpAreAlwaysFull) {
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   add_local_file();
+  pushed_before();
   ex.note_changes("code", {{"file.txt", false}}, true);
   run_changes(ex);  // start-up: full even when only files changed
   ASSERT_FALSE(runner.calls.empty());

@@ -150,6 +150,7 @@ TEST(NoSecretLeaks, ArgvEnvAndRedactedTextAreClean) {
         all.push_back(build_copy(a.remote_spec(), a.local_path, a, ctx, env));
       }
       all.push_back(build_listing(std::string(remote) + ":p", ctx, env));
+      all.push_back(build_probe(std::string(remote) + ":p", ctx, env));
     }
   }
   for (const auto& inv : all) {

@@ -354,6 +354,15 @@ TEST(RcloneListing, CountsFilesCheaply) {
   EXPECT_EQ(build_listing("-x", context(k_v160), k_env).argv.at(2), "./-x");
 }
 
+TEST(RcloneProbe, ListsOnlyTheTopLevelWithoutFastList) {
+  const auto inv = build_probe("r2:bkt/ws/code", context(k_v160), k_env);
+  EXPECT_EQ(inv.argv, (Argv{"rclone", "lsjson", "r2:bkt/ws/code", "--max-depth", "1",
+                            "--no-modtime", "--no-mimetype", "--config", "/state/rclone.conf",
+                            "--use-json-log", "--contimeout", "10s", "--timeout", "60s",
+                            "--low-level-retries", "2", "--retries", "1"}));
+  EXPECT_EQ(build_probe("-x", context(k_v160), k_env).argv.at(2), "./-x");
+}
+
 TEST(RcloneMkdir, CreatesTheBisyncTarget) {
   auto ctx = context(k_v160);
   EXPECT_EQ(build_mkdir("disk:/srv/backup/code", ctx, k_env).argv,
