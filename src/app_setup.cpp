@@ -95,12 +95,25 @@ std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger
 
 namespace {
 
+// `rclone version`, remembered in `cache_file` under the binary's identity so that a
+// `--once` does not pay a process start for an answer that only changes with the binary.
 std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_context& io,
-                                        const EnvMap& env, SetupFailure* failure) {
+                                        const EnvMap& env, const std::string& cache_file,
+                                        Logger& log, SetupFailure* failure) {
   ProcessSpec spec;
   spec.argv = version_argv();
   spec.env = child_environment(env);
   spec.timeout = std::chrono::seconds(30);
+  std::optional<FileIdentity> id;
+  if (const auto exe = resolve_program(spec.argv[0], spec.env)) id = identify_file(*exe);
+  if (id) {
+    if (const auto line = read_tool_cache(cache_file, *id)) {
+      if (const auto version = parse_rclone_version(*line)) {
+        log.debug("rclone version from the cache", {{"rclone", id->path}, {"cache", cache_file}});
+        return caps_for(*version);
+      }
+    }
+  }
   const auto c = run_capture(runner, io, spec);
   if (c.result.spawn_failed) {
     *failure = {ExitCode::runtime_error, "rclone is not installed or not in PATH (" +
@@ -113,6 +126,13 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
     *failure = {ExitCode::runtime_error,
                 "cannot read rclone's version: " + version.error().message};
     return std::nullopt;
+  }
+  if (id) {
+    if (const auto saved = write_tool_cache(cache_file, *id, "rclone v" + to_string(*version));
+        !saved) {
+      log.debug("cannot cache rclone's version",
+                {{"cache", cache_file}, {"error", saved.error().message}});
+    }
   }
   return caps_for(*version);
 }
@@ -168,13 +188,6 @@ bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared
 std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
                                 SetupFailure* failure) {
   Prepared p;
-  {
-    boost::asio::io_context io;
-    auto runner = make_process_runner(io);
-    auto caps = detect_rclone(*runner, io, env, failure);
-    if (!caps) return std::nullopt;
-    p.caps = *caps;
-  }
   EnvMap state_env = env;
   if (o.state_dir) state_env["COLTEC_STATE_DIR"] = *o.state_dir;
   auto dir = state_dir_for(plan.workspace, state_env);
@@ -188,6 +201,13 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
       *failure = {ExitCode::runtime_error, made.error().message};
       return std::nullopt;
     }
+  }
+  {
+    boost::asio::io_context io;
+    auto runner = make_process_runner(io);
+    auto caps = detect_rclone(*runner, io, env, p.state_dir + "/rclone.version", log, failure);
+    if (!caps) return std::nullopt;
+    p.caps = *caps;
   }
   if (!o.dry_run) {
     auto lock = WorkspaceLock::acquire(p.state_dir + "/daemon.lock");

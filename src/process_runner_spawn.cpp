@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,3 +230,21 @@ Result<SpawnedChild> spawn_child(const ProcessSpec& spec) {
 }
 
 }  // namespace coltec::runner_detail
+
+namespace coltec {
+
+std::optional<std::string> resolve_program(const std::string& argv0,
+                                           const std::vector<std::string>& env) {
+  if (argv0.empty()) return std::nullopt;
+  for (const auto& candidate :
+       runner_detail::exec_candidates(argv0, runner_detail::search_path(env))) {
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace coltec

@@ -100,4 +100,9 @@ struct ProcessRunnerOptions {
 std::unique_ptr<ProcessRunner> make_process_runner(boost::asio::io_context& io,
                                                    const ProcessRunnerOptions& options);
 
+/// The file the runner would execute for `argv0` with environment `env` (the same PATH
+/// search, first entry that is an executable regular file); nullopt when none is.
+std::optional<std::string> resolve_program(const std::string& argv0,
+                                           const std::vector<std::string>& env);
+
 }  // namespace coltec

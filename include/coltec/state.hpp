@@ -5,11 +5,14 @@
 //   daemon.lock        flock + our PID          health.json      Health, atomic
 //   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
 //   run/               0700, private files (our rclone config)
+//   rclone.version     `rclone version`, cached under the binary's identity
+//   <action>.pushed    a push-only action has pushed before (no emptiness probe)
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -143,5 +146,28 @@ std::vector<std::string> stale_bisync_locks(const std::string& workdir);
 /// Remove every lock stale_bisync_locks finds; returns the removed paths. Fails (after
 /// trying all) when one could not be removed.
 Result<std::vector<std::string>> remove_stale_bisync_locks(const std::string& workdir);
+
+/// What identifies an executable for caching facts about it (ccache's compiler check).
+struct FileIdentity {
+  std::string path;
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+/// stat() of `path` (following symlinks, so a re-pointed link is a different file); nullopt
+/// unless it is a regular file.
+std::optional<FileIdentity> identify_file(const std::string& path);
+/// The cache file's text: a magic line, the identity, and `fact` (its first line only).
+std::string tool_cache_text(const FileIdentity& id, std::string_view fact);
+/// The fact in `text` when it was recorded for exactly `id`; nullopt for any other identity,
+/// an unknown field, or text that is not a cache file. Pure.
+std::optional<std::string> tool_cache_fact(std::string_view text, const FileIdentity& id);
+/// read_small_file + tool_cache_fact; nullopt when missing or unreadable.
+std::optional<std::string> read_tool_cache(const std::string& path, const FileIdentity& id);
+/// Atomic, 0600.
+Status write_tool_cache(const std::string& path, const FileIdentity& id, std::string_view fact);
 
 }  // namespace coltec

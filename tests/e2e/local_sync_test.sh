@@ -64,4 +64,20 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [[ $rc == 143 ]] && pass "SIGTERM exits 143 (${ms} ms when idle)" || fail "SIGTERM rc=$rc"
 expect_rc 6 "status when no daemon runs is unhealthy" run status
 
+# rclone's version is asked once and cached under the binary's identity (path, inode, size,
+# mtime, ctime, as ccache checks a compiler); a changed binary is asked again. A wrapper
+# first in PATH counts the `rclone version` calls.
+wrapper="$E2E_TMP/bin/rclone"
+mkdir -p "$E2E_TMP/bin"
+printf '#!/bin/sh\n[ "$1" = version ] && echo probe >>"%s"\nexec %s "$@"\n' \
+  "$E2E_TMP/probes" "$(command -v rclone)" >"$wrapper"
+chmod +x "$wrapper"
+probes() { if [[ -f $E2E_TMP/probes ]]; then wc -l <"$E2E_TMP/probes"; else echo 0; fi; }
+with_wrapper() { PATH="$E2E_TMP/bin:$PATH" "$@"; }
+for i in 1 2; do expect_rc 0 "--once --dry-run with the wrapper ($i)" with_wrapper run --once --dry-run; done
+[[ $(probes) == 1 ]] && pass "rclone's version was asked once for two runs" || fail "version asked $(probes) times"
+touch -d "2001-01-01" "$wrapper"
+expect_rc 0 "--once --dry-run after rclone changed" with_wrapper run --once --dry-run
+[[ $(probes) == 2 ]] && pass "a changed rclone is asked again" || fail "version asked $(probes) times"
+
 finish

@@ -2,6 +2,8 @@
 // Children are real /bin/sh, /usr/bin/env and friends; every run is bounded by run_for.
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <coltec/process_runner.hpp>
@@ -116,6 +119,25 @@ TEST(ProcessRunner, PathSearchSkipsEmptyEntries) {
             (std::vector<std::string>{"/a/rclone", "/b//rclone"}));
   EXPECT_EQ(runner_detail::exec_candidates("./x", "/a"), std::vector<std::string>{"./x"});
   EXPECT_EQ(runner_detail::search_path({"A=1", "PATH=/p"}), "/p");
+}
+
+TEST(ProcessRunner, ResolvesAProgramAsTheSpawnWould) {
+  char templ[] = "/tmp/coltec-resolve.XXXXXX";
+  const std::string dir = ::mkdtemp(templ);
+  const std::string plain = dir + "/plain", exe = dir + "/exe";
+  ASSERT_EQ(::mkdir(plain.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir(exe.c_str(), 0700), 0);
+  std::ofstream(plain + "/tool") << "#!/bin/sh\n";  // not executable: skipped
+  std::ofstream(exe + "/tool") << "#!/bin/sh\n";
+  ASSERT_EQ(::chmod((exe + "/tool").c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((plain + "/sub").c_str(), 0700), 0);
+  const std::vector<std::string> env{"PATH=" + plain + "::" + exe};
+  EXPECT_EQ(resolve_program("tool", env), exe + "/tool");
+  EXPECT_EQ(resolve_program("sub", {"PATH=" + dir + "/plain"}), std::nullopt);  // a directory
+  EXPECT_EQ(resolve_program("missing", env), std::nullopt);
+  EXPECT_EQ(resolve_program(exe + "/tool", {}), exe + "/tool");
+  EXPECT_EQ(resolve_program("", env), std::nullopt);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ProcessRunner, EnvironmentIsExactlyTheSpecs) {

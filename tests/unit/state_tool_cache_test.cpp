@@ -1,0 +1,97 @@
+// The tool cache (rclone's version under the binary's identity): a hit only for exactly the
+// same file, and nothing written by anything else is trusted.
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <coltec/state.hpp>
+
+namespace coltec {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ToolCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/coltec-tool-cache.XXXXXX";
+    dir = ::mkdtemp(templ);
+    tool = dir + "/rclone";
+    std::ofstream(tool) << "binary";
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  std::string dir;
+  std::string tool;
+};
+
+TEST_F(ToolCacheTest, RoundTripsForTheSameFile) {
+  const auto id = identify_file(tool);
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->path, tool);
+  EXPECT_EQ(id->size, 6U);
+  ASSERT_TRUE(write_tool_cache(dir + "/cache", *id, "rclone v1.60.1\nos/version: debian"));
+  EXPECT_EQ(read_tool_cache(dir + "/cache", *id), "rclone v1.60.1");  // first line only
+  struct stat st {};
+  ASSERT_EQ(::stat((dir + "/cache").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+}
+
+TEST_F(ToolCacheTest, AnyChangeToTheFileMisses) {
+  const auto id = *identify_file(tool);
+  const auto text = tool_cache_text(id, "rclone v1.60.1");
+  auto other = id;
+  other.path = "/usr/local/bin/rclone";
+  EXPECT_FALSE(tool_cache_fact(text, other));
+  for (auto field : {&FileIdentity::dev, &FileIdentity::ino, &FileIdentity::size}) {
+    other = id;
+    ++(other.*field);
+    EXPECT_FALSE(tool_cache_fact(text, other));
+  }
+  for (auto field : {&FileIdentity::mtime_ns, &FileIdentity::ctime_ns}) {
+    other = id;
+    ++(other.*field);
+    EXPECT_FALSE(tool_cache_fact(text, other));
+  }
+  // A real upgrade: the file is rewritten (new size, mtime and ctime).
+  ASSERT_TRUE(write_tool_cache(dir + "/cache", id, "rclone v1.60.1"));
+  std::ofstream(tool, std::ios::app) << " upgraded";
+  const auto now = identify_file(tool);
+  ASSERT_TRUE(now);
+  EXPECT_FALSE(read_tool_cache(dir + "/cache", *now));
+}
+
+TEST_F(ToolCacheTest, FollowsSymlinksAndRefusesNonFiles) {
+  ASSERT_EQ(::symlink(tool.c_str(), (dir + "/link").c_str()), 0);
+  const auto via_link = identify_file(dir + "/link");
+  ASSERT_TRUE(via_link);
+  EXPECT_EQ(via_link->ino, identify_file(tool)->ino);
+  EXPECT_FALSE(identify_file(dir));
+  EXPECT_FALSE(identify_file(dir + "/missing"));
+}
+
+TEST_F(ToolCacheTest, DistrustsAnythingElse) {
+  const auto id = *identify_file(tool);
+  const auto good = tool_cache_text(id, "rclone v1.60.1");
+  ASSERT_TRUE(tool_cache_fact(good, id));
+  EXPECT_FALSE(tool_cache_fact("", id));
+  EXPECT_FALSE(tool_cache_fact("rclone v1.60.1\n", id));
+  EXPECT_FALSE(tool_cache_fact("coltec-tool-cache 2" + good.substr(good.find('\n')), id));
+  EXPECT_FALSE(tool_cache_fact(good + "extra=1\n", id));       // unknown field
+  EXPECT_FALSE(tool_cache_fact(good + "garbage\n", id));       // not key=value
+  EXPECT_FALSE(tool_cache_fact(tool_cache_text(id, ""), id));  // no fact
+  auto broken = good;
+  broken.replace(broken.find("size=6"), 6, "size=6x");
+  EXPECT_FALSE(tool_cache_fact(broken, id));
+  auto missing = good;
+  missing.erase(missing.find("ino="),
+                missing.find('\n', missing.find("ino=")) - missing.find("ino=") + 1);
+  EXPECT_FALSE(tool_cache_fact(missing, id));
+  EXPECT_FALSE(read_tool_cache(dir + "/nothing-here", id));
+}
+
+}  // namespace
+}  // namespace coltec
