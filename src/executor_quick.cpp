@@ -2,7 +2,9 @@
 // existing regular file, upload just those files (`rclone copy --files-from-raw
 // --no-traverse`). Nothing is listed and nothing is deleted, so its cost does not grow with
 // the tree; deletions, directories and anything uncertain take the full sync (with all its
-// safety checks) instead, and interval/reconcile runs are always full.
+// safety checks) instead, and interval/reconcile runs are always full. A full run whose
+// dry-run pre-check found only a few new or changed files uploads them the same way
+// instead of running the whole sync a second time.
 
 #include <filesystem>
 
@@ -32,12 +34,18 @@ bool Executor::Run::quick_push_possible() const {
 }
 
 void Executor::Run::quick_push() {
+  upload_files({m_changes.files.begin(), m_changes.files.end()}, "upload changed files", false);
+}
+
+void Executor::Run::upload_files(const std::vector<std::string>& files, const char* step_name,
+                                 bool after_precheck) {
   const auto list_path =
       fs::path(m_ex.m_settings.config_path).parent_path().string() + "/" + m_action.name + ".files";
   std::string list;
-  for (const auto& rel : m_changes.files) list += rel + "\n";
+  for (const auto& rel : files) list += rel + "\n";
   if (const auto written = write_private_file(list_path, list); !written) {
-    inspect();  // cannot write the list: the full sync still does the job
+    // Cannot write the list: the full sync still does the job.
+    after_precheck ? main_run() : inspect();
     return;
   }
   auto ctx = context();
@@ -45,16 +53,20 @@ void Executor::Run::quick_push() {
     const auto trash = trash_dir_for(m_action, m_stamp);
     if (!trash.empty()) ctx.backup_dir = trash;  // an overwritten remote file stays recoverable
   }
-  const auto count = m_changes.files.size();
-  exec(build_copy_files(m_action, list_path, ctx, m_ex.m_settings.env), "upload changed files",
-       m_ex.m_settings.run_timeout, [this, list_path, count](Step& step) {
+  const auto count = files.size();
+  exec(build_copy_files(m_action, list_path, ctx, m_ex.m_settings.env), step_name,
+       m_ex.m_settings.run_timeout, [this, list_path, count, after_precheck](Step& step) {
          std::error_code ec;
          fs::remove(list_path, ec);
          if (step_failed(step, "uploading the changed files")) return;
          m_report.stats = step.stats;
          m_ex.m_log.debug("uploaded only the changed files",
                           {{"action", m_action.name}, {"changed_files", count}});
-         finish(RcloneFailure::none, "");
+         if (!after_precheck) return finish(RcloneFailure::none, "");
+         // After a pre-check this stands in for the whole sync: the same marker and trash
+         // retention.
+         set_marker(".pushed", true);
+         prune_trash();
        });
 }
 

@@ -103,8 +103,10 @@ void Executor::Run::inspect() {
 }
 
 void Executor::Run::probe_remote() {
+  m_quiet_step = true;  // "directory not found" is an answer here, not a problem
   exec(build_probe(m_action.remote_spec(), context(), m_ex.m_settings.env), "probe remote",
        m_ex.m_settings.check_timeout, [this](Step& step) {
+         m_quiet_step = false;
          const bool missing = step.proc.exit_code == 3;  // "directory not found"
          if (!missing && step_failed(step, "looking at the remote")) return;
          if (!missing && step.objects > 0) return precheck();
@@ -225,6 +227,11 @@ void Executor::Run::precheck() {
     const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
     if (cap.verdict == Verdict::refuse) return finish(RcloneFailure::refused, cap.reason);
     // Deletions that appear between the pre-check and the run still stop at the cap.
+    if (m_action.direction == Direction::push_only && upload_listed_only(step.tally)) {
+      // Nothing to delete and a few files to send: send those, without listing both sides
+      // again. What changes after the pre-check is the next run's, as for any sync.
+      return upload_files(step.tally.copy_objects, "upload what the pre-check found", true);
+    }
     m_max_delete =
         m_ex.m_settings.force_deletes
             ? std::nullopt
@@ -305,17 +312,25 @@ void Executor::Run::main_run() {
   });
 }
 
+bool Executor::Run::trash_prune_due() const {
+  std::error_code ec;
+  const auto last = fs::last_write_time(marker_path(".trash-pruned"), ec);
+  if (ec) return true;
+  const auto age = fs::file_time_type::clock::now() - last;
+  // A marker from the future (a clock that was set back) must not postpone pruning forever.
+  return age > std::chrono::hours(24) || age < -std::chrono::hours(1);
+}
+
 void Executor::Run::prune_trash() {
   const auto root = trash_root_for(m_action);
-  const auto now = std::chrono::steady_clock::now();
-  const auto last = m_ex.m_trash_pruned.find(m_action.name);
-  const bool due = last == m_ex.m_trash_pruned.end() || now - last->second > std::chrono::hours(24);
   if (m_action.direction != Direction::push_only || !m_ex.m_settings.safety.trash ||
-      m_ex.m_settings.dry_run || root.empty() || !due) {
+      m_ex.m_settings.dry_run || root.empty() || !trash_prune_due()) {
     finish(RcloneFailure::none, "");
     return;
   }
-  m_ex.m_trash_pruned[m_action.name] = now;
+  // Recorded in the state dir (the marker's mtime), so that a series of --once runs prunes
+  // daily too instead of on every run. A marker that cannot be written means pruning again.
+  (void)write_file_atomic(marker_path(".trash-pruned"), "", 0644);
   const auto inv = build_trash_cleanup(root, m_ex.m_settings.safety.trash_retention_days, context(),
                                        m_ex.m_settings.env);
   m_quiet_step = true;  // a trash folder that does not exist yet is not an error

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <coltec/executor.hpp>
 
@@ -37,6 +38,8 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
 
   bool quick_push_possible() const;
   void quick_push();
+  void upload_files(const std::vector<std::string>& files, const char* step_name,
+                    bool after_precheck);
   void inspect();
   void list_remote();
   void probe_remote();
@@ -46,6 +49,7 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   void bisync_prepare();
   void main_run();
   void prune_trash();
+  bool trash_prune_due() const;
   void finish(RcloneFailure failure, std::string error);
 
   RunContext context() const;

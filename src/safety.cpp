@@ -1,3 +1,7 @@
+// Pure safety decisions: empty sources, delete caps, dry-run tallies and trash paths.
+
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <coltec/safety.hpp>
@@ -51,6 +55,10 @@ void DryRunTally::add(std::string_view line) {
       ++deletes;
     } else if (*skipped == "copy") {
       ++copies;
+      const auto object = j.find("object");
+      if (object != j.end() && object->is_string() && copy_objects.size() < k_max_listed) {
+        copy_objects.push_back(object->get<std::string>());
+      }
     } else {
       ++other;
     }
@@ -60,6 +68,16 @@ void DryRunTally::add(std::string_view line) {
     const auto c = stats->find("checks");
     if (c != stats->end() && c->is_number_unsigned()) checks = c->get<std::uint64_t>();
   }
+}
+
+bool upload_listed_only(const DryRunTally& tally) {
+  if (tally.deletes != 0 || tally.other != 0 || tally.copies == 0 ||
+      tally.copy_objects.size() != tally.copies || tally.copies * 20 > tally.plan().dest_files) {
+    return false;
+  }
+  return std::none_of(tally.copy_objects.begin(), tally.copy_objects.end(), [](const auto& name) {
+    return name.empty() || name.find_first_of("\r\n") != std::string::npos;
+  });
 }
 
 DeletePlan count_planned_deletes(const std::vector<std::string>& lines) {

@@ -101,8 +101,6 @@ class Executor {
   std::map<std::string, Action> m_actions;
   std::map<std::string, std::shared_ptr<Run>> m_running;
   std::set<std::string> m_synced_once;  ///< actions with a success since start-up
-  /// When each action's trash folder was last pruned (retention runs at most daily).
-  std::map<std::string, std::chrono::steady_clock::time_point> m_trash_pruned;
   ProgressHandler m_progress;
   /// Local changes not yet covered by a run, per action.
   struct PendingChanges {

@@ -65,6 +65,9 @@ struct DryRunTally {
   /// a file it deletes as checked too, so this is the destination's size.
   std::uint64_t checks = 0;
   std::uint64_t other = 0;  ///< any other skipped operation (e.g. a modification time)
+  /// The "object" of each copy line, in order, while there are at most k_max_listed.
+  std::vector<std::string> copy_objects;
+  static constexpr std::size_t k_max_listed = 1000;
   /// Fold one output line in.
   void add(std::string_view line);
   /// The deletions and the destination's size.
@@ -75,6 +78,13 @@ struct DryRunTally {
   /// exactly when the source is empty.
   std::uint64_t source_files() const { return (checks > deletes ? checks - deletes : 0) + copies; }
 };
+
+/// Whether a push whose dry run found only new or changed files (no deletes, nothing else)
+/// may upload just those files (`copy --files-from-raw --no-traverse`) instead of running the
+/// whole sync again: every copy is named, there are at most DryRunTally::k_max_listed of them
+/// and at most one per 20 files at the destination (each is looked up on its own, which must
+/// stay cheaper than listing), and no name holds a line break (the list is one per line).
+bool upload_listed_only(const DryRunTally& tally);
 
 /// Count the deletions in a whole dry-run output (see DryRunTally).
 DeletePlan count_planned_deletes(const std::vector<std::string>& lines);

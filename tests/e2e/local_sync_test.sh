@@ -64,6 +64,24 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [[ $rc == 143 ]] && pass "SIGTERM exits 143 (${ms} ms when idle)" || fail "SIGTERM rc=$rc"
 expect_rc 6 "status when no daemon runs is unhealthy" run status
 
+# A later push that changes a few files of many: the pre-check names them and only those
+# are uploaded (no second listing); what was replaced on the remote goes to the trash.
+mkdir -p "$ws/many"
+make_files "$ws/many" 100
+local_spec "$E2E_TMP/many.yaml" e2e-many "$remote" "{name: many, path: $ws/many, remote_path: t/many, direction: push-only}"
+expect_rc 0 "first push of 100 files" "$COLTEC_BIN" -c "$E2E_TMP/many.yaml" --state-dir "$state" --once
+echo "changed" >>"$(find "$ws/many" -type f | sort | head -n 1)"
+mkdir -p "$ws/many/new dir"
+echo "new" >"$ws/many/new dir/added file.txt"
+expect_rc 0 "second push, 2 files changed" "$COLTEC_BIN" -c "$E2E_TMP/many.yaml" --state-dir "$state" --once --log-level debug
+grep -q 'step="upload what the pre-check found"' "$E2E_TMP/last.err" &&
+  pass "only the pre-check's files were uploaded" || fail "no upload by name: $(grep -c 'running rclone' "$E2E_TMP/last.err") rclone runs"
+grep -q 'step=sync ' "$E2E_TMP/last.err" && fail "the whole sync ran as well" || pass "no second full sync"
+diff <(tree_sums "$ws/many") <(tree_sums "$remote/t/many") >/dev/null &&
+  pass "the remote matches the local tree" || fail "remote differs after the upload by name"
+[[ -n $(find "$remote/t/.coltec-trash/many" -type f 2>/dev/null) ]] &&
+  pass "the replaced remote file is in the trash" || fail "no trash copy of the replaced file"
+
 # rclone's version is asked once and cached under the binary's identity (path, inode, size,
 # mtime, ctime, as ccache checks a compiler); a changed binary is asked again. A wrapper
 # first in PATH counts the `rclone version` calls.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -157,6 +158,67 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   EXPECT_EQ(runner.calls.size(), 2U);  // pruned at most once a day
 }
 
+TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
+  add_local_file();
+  pushed_before();
+  settings.config_path = root + "/state/rclone.conf";
+  std::string listed;
+  runner.script = [&](const auto& argv) {
+    if (has_arg(argv, "--dry-run")) {
+      return Script{0,
+                    {R"j({"skipped":"copy","object":"file.txt"})j",
+                     R"j({"skipped":"copy","object":"sub dir/new.txt"})j", stats_line(100, 0)},
+                    {}};
+    }
+    if (has_arg(argv, "--files-from-raw")) {
+      std::ifstream in(root + "/state/code.files");
+      listed.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    return Script{0, {stats_line(0, 2)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 3U);     // pre-check, upload, trash retention
+  EXPECT_EQ(runner.calls[1][1], "copy");  // never "sync": nothing is deleted
+  EXPECT_TRUE(has_arg(runner.calls[1], "--files-from-raw"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--no-traverse"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));  // replaced remote files are kept
+  EXPECT_EQ(listed, "file.txt\nsub dir/new.txt\n");
+  EXPECT_FALSE(fs::exists(root + "/state/code.files"));
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  EXPECT_EQ(r.stats.transfers, 2U);
+}
+
+TEST_F(ExecutorTest, TrashRetentionRunsDailyAcrossProcesses) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto& argv) {
+    return has_arg(argv, "--dry-run") ? Script{0, {skipped("delete"), stats_line(10, 0)}, {}}
+                                      : Script{0, {stats_line(10, 0)}, {}};
+  };
+  {
+    Executor ex(runner, *log, settings, {action(Direction::push_only)});
+    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  }
+  ASSERT_EQ(runner.calls.size(), 3U);
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  runner.calls.clear();
+  {
+    Executor again(runner, *log, settings, {action(Direction::push_only)});  // a new --once
+    ASSERT_EQ(run(again).failure, RcloneFailure::none);
+  }
+  EXPECT_EQ(runner.calls.size(), 2U);  // pre-check and sync; pruned less than a day ago
+  // A day later it is due again.
+  fs::last_write_time(root + "/state/code.trash-pruned",
+                      fs::file_time_type::clock::now() - std::chrono::hours(25));
+  runner.calls.clear();
+  Executor later(runner, *log, settings, {action(Direction::push_only)});
+  ASSERT_EQ(run(later).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 3U);
+  EXPECT_EQ(runner.calls[2][1], "delete");
+}
+
 TEST_F(ExecutorTest, ANoOpPushStopsAfterTheDryRun) {
   add_local_file();
   pushed_before();
@@ -207,6 +269,7 @@ TEST_F(ExecutorTest, AMissingRemoteFolderCountsAsEmpty) {
   ASSERT_GE(runner.calls.size(), 2U);
   EXPECT_EQ(runner.calls[1][1], "sync");
   EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_EQ(logged.find("directory not found"), std::string::npos) << logged;  // not a warning
 }
 
 TEST_F(ExecutorTest, FirstPushIntoARemoteWithFilesIsPreChecked) {

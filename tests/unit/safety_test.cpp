@@ -114,5 +114,46 @@ TEST(SafetyTest, DryRunTallyKnowsWhenThereIsNothingToDo) {
   EXPECT_EQ(c.source_files(), 1U);
 }
 
+std::string copy_line(const std::string& object) {
+  return R"j({"msg":"Skipped copy as --dry-run is set","skipped":"copy","object":")j" + object +
+         "\"}";
+}
+
+DryRunTally tally_of(std::uint64_t checks, const std::vector<std::string>& copies) {
+  DryRunTally t;
+  for (const auto& c : copies) t.add(copy_line(c));
+  t.add(R"j({"msg":"stats","stats":{"checks":)j" + std::to_string(checks) + "}}");
+  return t;
+}
+
+TEST(SafetyTest, AFewChangedFilesAreUploadedByName) {
+  const auto t = tally_of(100, {"a.txt", "dir/b.txt"});
+  EXPECT_EQ(t.copy_objects, (std::vector<std::string>{"a.txt", "dir/b.txt"}));
+  EXPECT_TRUE(upload_listed_only(t));
+  EXPECT_TRUE(upload_listed_only(tally_of(40, {"a", "b"})));   // exactly 1 in 20
+  EXPECT_FALSE(upload_listed_only(tally_of(39, {"a", "b"})));  // more: listing is cheaper
+  EXPECT_FALSE(upload_listed_only(tally_of(100, {})));         // nothing to upload
+}
+
+TEST(SafetyTest, AnythingButNamedCopiesTakesTheWholeSync) {
+  auto deletes = tally_of(100, {"a"});
+  deletes.add(R"j({"skipped":"delete","object":"old"})j");
+  EXPECT_FALSE(upload_listed_only(deletes));
+  auto modtime = tally_of(100, {"a"});
+  modtime.add(R"j({"skipped":"update modification time","object":"b"})j");
+  EXPECT_FALSE(upload_listed_only(modtime));
+  auto unnamed = tally_of(100, {"a"});
+  unnamed.add(R"j({"skipped":"copy"})j");
+  EXPECT_FALSE(upload_listed_only(unnamed));
+  EXPECT_FALSE(upload_listed_only(tally_of(100, {"line\nbreak"})));
+  EXPECT_FALSE(upload_listed_only(tally_of(100, {"carriage\rreturn"})));
+  std::vector<std::string> many;
+  for (std::size_t i = 0; i <= DryRunTally::k_max_listed; ++i) many.push_back(std::to_string(i));
+  const auto big = tally_of(1'000'000, many);
+  EXPECT_EQ(big.copy_objects.size(), DryRunTally::k_max_listed);  // bounded memory
+  EXPECT_EQ(big.copies, DryRunTally::k_max_listed + 1);
+  EXPECT_FALSE(upload_listed_only(big));
+}
+
 }  // namespace
 }  // namespace coltec
