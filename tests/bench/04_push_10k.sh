@@ -39,7 +39,7 @@ run_two() { t[$kind.two]+="$(timed_ms two_step "$base/s$r" "$base/.trash/s$r") "
 run_daemon2() { t[$kind.daemon2]+="$(timed_ms "$COLTEC_BIN" -c "$spec" --state-dir "$state" --once) "; }
 run_rclone2() { t[$kind.rclone2]+="$(timed_ms rc sync "$src" "$base/r$r" "${flags[@]}") "; }
 # change_some N: append to N files of the source (new size, so both must transfer them).
-change_some() { find "$src" -type f | sort | head -n "$1" | while read -r f; do echo "r$r" >>"$f"; done; }
+change_some() { find "$src" -type f | sort | sed -n "1,${1}p" | while read -r f; do echo "r$r" >>"$f"; done; }
 
 # one_target: fills t[] for $kind (local or s3), $2 repetitions.
 declare -A t
