@@ -314,7 +314,8 @@ void Executor::Run::main_run() {
 
 bool Executor::Run::trash_prune_due() const {
   std::error_code ec;
-  const auto last = fs::last_write_time(marker_path(".trash-pruned"), ec);
+  const auto last = fs::last_write_time(
+      marker_path(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned"), ec);
   if (ec) return true;
   const auto age = fs::file_time_type::clock::now() - last;
   // A marker from the future (a clock that was set back) must not postpone pruning forever.
@@ -330,7 +331,8 @@ void Executor::Run::prune_trash() {
   }
   // Recorded in the state dir (the marker's mtime), so that a series of --once runs prunes
   // daily too instead of on every run. A marker that cannot be written means pruning again.
-  (void)write_file_atomic(marker_path(".trash-pruned"), "", 0644);
+  // (A new file each time, renamed over the old one, so its mtime is now.)
+  (void)write_marker(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned");
   const auto inv = build_trash_cleanup(root, m_ex.m_settings.safety.trash_retention_days, context(),
                                        m_ex.m_settings.env);
   m_quiet_step = true;  // a trash folder that does not exist yet is not an error

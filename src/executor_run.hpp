@@ -57,7 +57,6 @@ class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
   void on_line(Step& step, OutputStream stream, const std::string& line);
   bool step_failed(Step& step, const char* what);
 
-  std::string marker_path(const char* suffix) const;
   bool has_marker(const char* suffix) const;
   void set_marker(const char* suffix, bool present) const;
   std::string local_backup_dir() const;

@@ -90,27 +90,20 @@ bool Executor::Run::step_failed(Step& step, const char* what) {
   return true;
 }
 
-std::string Executor::Run::marker_path(const char* suffix) const {
-  return m_ex.m_settings.state_dir + "/" + m_action.name + suffix;
-}
-
 bool Executor::Run::has_marker(const char* suffix) const {
-  std::error_code ec;
-  return fs::exists(marker_path(suffix), ec);
+  return coltec::has_marker(m_ex.m_settings.state_dir, m_action.name, suffix);
 }
 
 void Executor::Run::set_marker(const char* suffix, bool present) const {
-  std::error_code ec;
-  if (!present) {
-    fs::remove(marker_path(suffix), ec);
-    return;
-  }
-  if (has_marker(suffix)) return;
-  // Atomic like every state file; a marker that cannot be written only costs a safe resync
-  // (or, for ".pushed", a pre-check that was not needed).
-  if (const auto written = write_file_atomic(marker_path(suffix), "", 0644); !written) {
+  const auto& dir = m_ex.m_settings.state_dir;
+  if (present && has_marker(suffix)) return;
+  // A marker that cannot be written only costs a safe resync (or, for ".pushed", a
+  // pre-check that was not needed); one that cannot be removed is reported the same way.
+  const auto done = present ? write_marker(dir, m_action.name, suffix)
+                            : remove_marker(dir, m_action.name, suffix);
+  if (!done) {
     m_ex.m_log.warn("cannot record the action's state",
-                    {{"action", m_action.name}, {"error", written.error().message}});
+                    {{"action", m_action.name}, {"error", done.error().message}});
   }
 }
 

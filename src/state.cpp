@@ -200,28 +200,31 @@ Status ensure_state_layout(const std::string& state_dir) {
   return Unit{};
 }
 
-std::string marker_path(const std::string& state_dir, const std::string& action) {
-  return state_dir + "/" + action + ".bisync";
+std::string marker_path(const std::string& state_dir, const std::string& action,
+                        std::string_view suffix) {
+  return state_dir + "/" + action + std::string(suffix);
 }
 
-bool has_marker(const std::string& state_dir, const std::string& action) {
+bool has_marker(const std::string& state_dir, const std::string& action, std::string_view suffix) {
   if (!valid_component(action)) return false;
   struct stat st {};
-  return ::stat(marker_path(state_dir, action).c_str(), &st) == 0;
+  return ::stat(marker_path(state_dir, action, suffix).c_str(), &st) == 0;
 }
 
-Status write_marker(const std::string& state_dir, const std::string& action) {
+Status write_marker(const std::string& state_dir, const std::string& action,
+                    std::string_view suffix) {
   if (!valid_component(action)) {
     return make_error("action name \"" + action + "\" cannot name a marker file");
   }
-  return write_file_atomic(marker_path(state_dir, action), "");
+  return write_file_atomic(marker_path(state_dir, action, suffix), "");
 }
 
-Status remove_marker(const std::string& state_dir, const std::string& action) {
+Status remove_marker(const std::string& state_dir, const std::string& action,
+                     std::string_view suffix) {
   if (!valid_component(action)) {
     return make_error("action name \"" + action + "\" cannot name a marker file");
   }
-  const std::string path = marker_path(state_dir, action);
+  const std::string path = marker_path(state_dir, action, suffix);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return make_error("cannot remove " + path + ": " + os_reason(errno));
   }

@@ -53,14 +53,20 @@ std::string runtime_dir(const std::string& state_dir);
 /// Create `state_dir`, its bisync workdir and its runtime dir, all 0700.
 Status ensure_state_layout(const std::string& state_dir);
 
-/// `<state_dir>/<action>.bisync`: present once a bisync of `action` completed a --resync.
-std::string marker_path(const std::string& state_dir, const std::string& action);
-/// True when the first-run marker of `action` exists.
-bool has_marker(const std::string& state_dir, const std::string& action);
-/// Create the (empty) first-run marker of `action`, atomically.
-Status write_marker(const std::string& state_dir, const std::string& action);
-/// Remove the first-run marker of `action`; removing a missing marker succeeds.
-Status remove_marker(const std::string& state_dir, const std::string& action);
+/// `<state_dir>/<action><suffix>`: an empty per-action marker file. ".bisync" (the default,
+/// compatible with the earlier daemon) is present once a bisync of `action` completed a
+/// --resync; the executor also keeps ".needs-resync", ".pushed" and ".trash-pruned".
+std::string marker_path(const std::string& state_dir, const std::string& action,
+                        std::string_view suffix = ".bisync");
+/// True when the marker exists (false for an action name that cannot name a file).
+bool has_marker(const std::string& state_dir, const std::string& action,
+                std::string_view suffix = ".bisync");
+/// Create the (empty) marker, atomically; a new file, so its mtime is now.
+Status write_marker(const std::string& state_dir, const std::string& action,
+                    std::string_view suffix = ".bisync");
+/// Remove the marker; removing a missing marker succeeds.
+Status remove_marker(const std::string& state_dir, const std::string& action,
+                     std::string_view suffix = ".bisync");
 
 /// An exclusive flock on a workspace's `daemon.lock`, with our PID written into the file.
 /// Released (and the file closed) on destruction; the file itself is left in place so a

@@ -12,6 +12,8 @@
 
 #include <coltec/state.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -19,15 +21,6 @@ namespace fs = std::filesystem;
 
 class StateTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "coltec-state-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
   std::string path(const std::string& name) const { return m_dir + "/" + name; }
   std::vector<std::string> entries() const {
     std::vector<std::string> out;
@@ -35,18 +28,13 @@ class StateTest : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
   static unsigned mode_of(const std::string& p) {
     struct stat st {};
     EXPECT_EQ(::stat(p.c_str(), &st), 0);
     return static_cast<unsigned>(st.st_mode) & 07777U;
   }
-  std::string m_dir;
+  test::TempDir m_tmp{"coltec-state"};
+  std::string m_dir = m_tmp.str();
 };
 
 using Env = std::map<std::string, std::string>;
@@ -154,7 +142,7 @@ TEST_F(StateTest, AtomicWriteReplacesContentAndLeavesNoTempFile) {
   const auto f = path("health.json");
   ASSERT_TRUE(write_file_atomic(f, "old").ok());
   ASSERT_TRUE(write_file_atomic(f, "new contents").ok());
-  EXPECT_EQ(slurp(f), "new contents");
+  EXPECT_EQ(test::read_file(f), "new contents");
   EXPECT_EQ(mode_of(f), 0644U);
   EXPECT_EQ(entries(), std::vector<std::string>{"health.json"});
 }
@@ -182,7 +170,7 @@ TEST_F(StateTest, PrivateFileIs0600EvenOverLooserFile) {
   ASSERT_EQ(::chmod(f.c_str(), 0666), 0);
   ASSERT_TRUE(write_private_file(f, "[r]\ntype = s3\n").ok());
   EXPECT_EQ(mode_of(f), 0600U);
-  EXPECT_EQ(slurp(f), "[r]\ntype = s3\n");
+  EXPECT_EQ(test::read_file(f), "[r]\ntype = s3\n");
 }
 
 TEST_F(StateTest, LayoutCreatesPrivateWorkdirAndRuntimeDir) {
@@ -204,6 +192,15 @@ TEST_F(StateTest, MarkersUseTheExistingDaemonsFileNames) {
   ASSERT_TRUE(remove_marker(m_dir, "code").ok());
   EXPECT_FALSE(has_marker(m_dir, "code"));
   EXPECT_TRUE(remove_marker(m_dir, "code").ok()) << "removing a missing marker succeeds";
+}
+
+TEST_F(StateTest, OtherMarkersAreSeparateFiles) {
+  ASSERT_TRUE(write_marker(m_dir, "code", ".pushed").ok());
+  EXPECT_TRUE(fs::exists(path("code.pushed")));
+  EXPECT_TRUE(has_marker(m_dir, "code", ".pushed"));
+  EXPECT_FALSE(has_marker(m_dir, "code"));  // not the bisync marker
+  ASSERT_TRUE(remove_marker(m_dir, "code", ".pushed").ok());
+  EXPECT_TRUE(entries().empty());
 }
 
 TEST_F(StateTest, MarkersRejectPathLikeActionNames) {
