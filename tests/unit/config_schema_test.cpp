@@ -18,17 +18,14 @@
 
 #include <coltec/config.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test::read_file;
 
 std::string dump(const LoadResult& r) {
   std::string out;

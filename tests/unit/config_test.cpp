@@ -9,17 +9,14 @@
 
 #include <coltec/config.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
 const std::string k_data = std::string(COLTEC_SOURCE_DIR) + "/tests/data/";
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test::read_file;
 
 std::string dump(const LoadResult& r) {
   std::string out;

@@ -14,6 +14,8 @@
 
 #include <coltec/executor.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -85,8 +87,6 @@ std::string skipped(const char* what) {
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char templ[] = "/tmp/coltec-executor-test.XXXXXX";
-    root = mkdtemp(templ);
     fs::create_directories(root + "/local");
     fs::create_directories(root + "/state/bisync");
     settings.state_dir = root + "/state";
@@ -95,7 +95,6 @@ class ExecutorTest : public ::testing::Test {
     settings.caps = caps_for(RcloneVersion{1, 60, 1});
     log = Logger::capture(LogSettings{}, &logged);
   }
-  void TearDown() override { fs::remove_all(root); }
 
   Action action(Direction d) {
     Action a;
@@ -125,7 +124,8 @@ class ExecutorTest : public ::testing::Test {
     return report;
   }
 
-  std::string root;
+  test::TempDir m_tmp{"coltec-executor"};
+  std::string root = m_tmp.str();
   boost::asio::io_context io;
   FakeProcessRunner runner{io};
   ExecutorSettings settings;

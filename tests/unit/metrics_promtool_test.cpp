@@ -17,6 +17,8 @@
 
 #include <coltec/metrics.hpp>
 
+#include "support/test_files.hpp"
+
 extern char** environ;
 
 namespace coltec {
@@ -80,13 +82,6 @@ class MetricsPromtoolTest : public ::testing::Test {
     const auto found = find_in_path("promtool");
     if (!found) GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
     m_promtool = *found;
-    std::string templ = (fs::temp_directory_path() / "coltec-promtool-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    if (!m_dir.empty()) fs::remove_all(m_dir, ec);
   }
   Checked run(const std::string& text) {
     const std::string input = m_dir + "/in.prom";
@@ -94,7 +89,8 @@ class MetricsPromtoolTest : public ::testing::Test {
     return promtool_check(m_promtool, input, m_dir + "/out.txt");
   }
   std::string m_promtool;
-  std::string m_dir;
+  test::TempDir m_tmp{"coltec-promtool"};
+  std::string m_dir = m_tmp.str();
 };
 
 TEST_F(MetricsPromtoolTest, AcceptsOurOutput) {

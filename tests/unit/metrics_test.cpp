@@ -10,6 +10,8 @@
 
 #include <coltec/metrics.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -245,16 +247,8 @@ TEST(MetricsTest, ReplacesInvalidUtf8AndKeepsValidUtf8) {
 
 class MetricsFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "coltec-metrics-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  std::string m_dir;
+  test::TempDir m_tmp{"coltec-metrics"};
+  std::string m_dir = m_tmp.str();
 };
 
 TEST_F(MetricsFileTest, WritesAtomicallyWithMode0644AndNoLeftovers) {

@@ -19,6 +19,7 @@
 #include <coltec/process_runner.hpp>
 
 #include "../../src/process_runner_internal.hpp"
+#include "support/test_files.hpp"
 
 namespace coltec {
 namespace {
@@ -122,8 +123,8 @@ TEST(ProcessRunner, PathSearchSkipsEmptyEntries) {
 }
 
 TEST(ProcessRunner, ResolvesAProgramAsTheSpawnWould) {
-  char templ[] = "/tmp/coltec-resolve.XXXXXX";
-  const std::string dir = ::mkdtemp(templ);
+  const test::TempDir tmp("coltec-resolve");
+  const std::string& dir = tmp.str();
   const std::string plain = dir + "/plain", exe = dir + "/exe";
   ASSERT_EQ(::mkdir(plain.c_str(), 0700), 0);
   ASSERT_EQ(::mkdir(exe.c_str(), 0700), 0);
@@ -137,7 +138,6 @@ TEST(ProcessRunner, ResolvesAProgramAsTheSpawnWould) {
   EXPECT_EQ(resolve_program("missing", env), std::nullopt);
   EXPECT_EQ(resolve_program(exe + "/tool", {}), exe + "/tool");
   EXPECT_EQ(resolve_program("", env), std::nullopt);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ProcessRunner, EnvironmentIsExactlyTheSpecs) {

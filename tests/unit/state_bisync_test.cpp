@@ -13,6 +13,8 @@
 
 #include <coltec/state.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -20,18 +22,11 @@ namespace fs = std::filesystem;
 
 class BisyncLockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "coltec-bisync-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-  }
   void TearDown() override {
     if (m_rclone > 0) {
       ::kill(m_rclone, SIGKILL);
       ::waitpid(m_rclone, nullptr, 0);
     }
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
   }
   std::string put(const std::string& name, const std::string& text) const {
     auto p = m_dir + "/" + name;
@@ -64,7 +59,8 @@ class BisyncLockTest : public ::testing::Test {
     ::waitpid(pid, nullptr, 0);
     return pid;
   }
-  std::string m_dir;
+  test::TempDir m_tmp{"coltec-bisync"};
+  std::string m_dir = m_tmp.str();
   pid_t m_rclone = -1;
 };
 

@@ -11,6 +11,8 @@
 
 #include <coltec/state.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -19,19 +21,10 @@ using nlohmann::json;
 
 class HealthTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "coltec-health-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-    m_file = m_dir + "/health.json";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
   void put(const std::string& text) const { std::ofstream(m_file, std::ios::binary) << text; }
-  std::string m_dir;
-  std::string m_file;
+  test::TempDir m_tmp{"coltec-health"};
+  std::string m_dir = m_tmp.str();
+  std::string m_file = m_tmp.path("health.json");
 };
 
 Health sample() {

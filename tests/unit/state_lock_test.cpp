@@ -11,6 +11,8 @@
 
 #include <coltec/state.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -18,32 +20,16 @@ namespace fs = std::filesystem;
 
 class LockTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string templ = (fs::temp_directory_path() / "coltec-lock-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
-    m_dir = templ;
-    m_lock = m_dir + "/daemon.lock";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(m_dir, ec);
-  }
-  std::string m_dir;
-  std::string m_lock;
+  test::TempDir m_tmp{"coltec-lock"};
+  std::string m_dir = m_tmp.str();
+  std::string m_lock = m_tmp.path("daemon.lock");
 };
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST_F(LockTest, AcquireWritesOurPid) {
   auto lock = WorkspaceLock::acquire(m_lock);
   ASSERT_TRUE(lock.ok()) << lock.error().message;
   EXPECT_EQ(lock->path(), m_lock);
-  EXPECT_EQ(slurp(m_lock), std::to_string(::getpid()) + "\n");
+  EXPECT_EQ(test::read_file(m_lock), std::to_string(::getpid()) + "\n");
 }
 
 TEST_F(LockTest, SecondAcquireInTheSameProcessConflictsAndNamesTheHolder) {

@@ -10,6 +10,8 @@
 
 #include <coltec/state.hpp>
 
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -17,15 +19,10 @@ namespace fs = std::filesystem;
 
 class ToolCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/coltec-tool-cache.XXXXXX";
-    dir = ::mkdtemp(templ);
-    tool = dir + "/rclone";
-    std::ofstream(tool) << "binary";
-  }
-  void TearDown() override { fs::remove_all(dir); }
-  std::string dir;
-  std::string tool;
+  void SetUp() override { std::ofstream(tool) << "binary"; }
+  test::TempDir m_tmp{"coltec-tool-cache"};
+  std::string dir = m_tmp.str();
+  std::string tool = m_tmp.path("rclone");
 };
 
 TEST_F(ToolCacheTest, RoundTripsForTheSameFile) {

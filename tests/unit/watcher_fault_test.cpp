@@ -22,6 +22,9 @@
 
 #include <coltec/watcher.hpp>
 
+#include "support/io_wait.hpp"
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
@@ -118,28 +121,16 @@ struct Recorder {
   }
 };
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.run_for(5ms);
-    if (io.stopped()) io.restart();
-  }
-  return true;
-}
+using test::run_until;
 
 class WatcherFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "coltec-watcher-XXXXXX").string();
-    m_dir = ::mkdtemp(tmpl.data());
     for (const char* dir : {"a/x", "a/y/z", "b", "c/sub"}) fs::create_directories(m_dir / dir);
   }
   void TearDown() override {
     m_watcher.reset();
     if (m_log->pipe_writer >= 0) ::close(m_log->pipe_writer);
-    std::error_code ignored;
-    fs::remove_all(m_dir, ignored);
   }
 
   void start(std::unique_ptr<InotifyApi> api, WatcherOptions options = {}) {
@@ -155,7 +146,7 @@ class WatcherFaultTest : public ::testing::Test {
               static_cast<ssize_t>(all.size()));
   }
 
-  fs::path m_dir;
+  test::TempDir m_dir{"coltec-watcher"};
   boost::asio::io_context m_io;
   Recorder m_rec;
   std::shared_ptr<ApiLog> m_log = std::make_shared<ApiLog>();

@@ -20,29 +20,14 @@
 
 #include <coltec/watcher.hpp>
 
+#include "support/io_wait.hpp"
+#include "support/test_files.hpp"
+
 namespace coltec {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "coltec-watcher-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(m_path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return m_path / name; }
-
- private:
-  fs::path m_path;
-};
 
 void write_file(const fs::path& path, const std::string& text = "x") {
   std::ofstream(path) << text;
@@ -73,15 +58,7 @@ struct Recorder {
   }
 };
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.run_for(5ms);
-    if (io.stopped()) io.restart();
-  }
-  return true;
-}
+using test::run_until;
 
 class WatcherTest : public ::testing::Test {
  protected:
@@ -107,7 +84,7 @@ class WatcherTest : public ::testing::Test {
 
   std::string root() const { return (m_dir / "root").string(); }
 
-  TempDir m_dir;
+  test::TempDir m_dir{"coltec-watcher"};
   boost::asio::io_context m_io;
   Recorder m_rec;
   std::unique_ptr<Watcher> m_watcher;
