@@ -141,14 +141,17 @@ TEST(Scheduler, ActionNeverOverlapsItselfAndGetsExactlyOneFollowUp) {
   EXPECT_EQ(rig.status("a")->next_run, t0 + 261s);
 }
 
+// Keeps the completion callback of the last run it was asked to start, to call it late.
+struct Capture : JobRunner {
+  RunDone* out;
+  explicit Capture(RunDone* o) : out(o) {}
+  void start(const RunRequest&, RunDone done) override { *out = std::move(done); }
+  void cancel(const std::string&) override {}
+};
+
 TEST(Scheduler, DuplicateDoneCallsAndUnknownNamesAreHarmless) {
   RunDone saved;
-  struct Capture : JobRunner {
-    RunDone* out;
-    explicit Capture(RunDone* o) : out(o) {}
-    void start(const RunRequest&, RunDone done) override { *out = std::move(done); }
-    void cancel(const std::string&) override {}
-  } capture(&saved);
+  Capture capture(&saved);
   Scheduler s({job("a")}, SchedulerConfig{}, capture, [] { return 0.0; });
   int observed = 0;
   s.set_observer([&](const std::string&, const RunReport&) { ++observed; });
@@ -165,12 +168,7 @@ TEST(Scheduler, DuplicateDoneCallsAndUnknownNamesAreHarmless) {
 
 TEST(Scheduler, LateCompletionAfterDestructionIsDropped) {
   RunDone saved;
-  struct Capture : JobRunner {
-    RunDone* out;
-    explicit Capture(RunDone* o) : out(o) {}
-    void start(const RunRequest&, RunDone done) override { *out = std::move(done); }
-    void cancel(const std::string&) override {}
-  } capture(&saved);
+  Capture capture(&saved);
   {
     Scheduler s({job("a")}, SchedulerConfig{}, capture, [] { return 0.0; });
     s.start(t0);
