@@ -226,12 +226,12 @@ void Executor::Run::precheck() {
     const auto pct = m_ex.m_settings.safety.max_delete_percent;
     const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
     if (cap.verdict == Verdict::refuse) return finish(RcloneFailure::refused, cap.reason);
-    // Deletions that appear between the pre-check and the run still stop at the cap.
     if (m_action.direction == Direction::push_only && upload_listed_only(step.tally)) {
       // Nothing to delete and a few files to send: send those, without listing both sides
       // again. What changes after the pre-check is the next run's, as for any sync.
       return upload_files(step.tally.copy_objects, "upload what the pre-check found", true);
     }
+    // Deletions that appear between the pre-check and the run still stop at the cap.
     m_max_delete =
         m_ex.m_settings.force_deletes
             ? std::nullopt

@@ -3,10 +3,11 @@
 // changes when the binary does. Any change of path, inode, size, mtime or ctime (an upgrade,
 // a re-link, a chmod) misses the cache, so a stale answer is never used.
 
-#include <charconv>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <coltec/state.hpp>
@@ -17,17 +18,11 @@ namespace coltec {
 
 namespace {
 
-constexpr std::string_view k_magic = "coltec-tool-cache 1";
+constexpr int k_format = 1;
 constexpr std::size_t k_max_cache_bytes = 16384;
 
 std::int64_t nanoseconds(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-
-template <typename T>
-bool parse_number(std::string_view text, T& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
 }
 
 }  // namespace
@@ -47,59 +42,40 @@ std::optional<FileIdentity> identify_file(const std::string& path) {
 
 std::string tool_cache_text(const FileIdentity& id, std::string_view fact) {
   fact = fact.substr(0, fact.find_first_of("\r\n"));  // one line; the rest is not a key
-  std::string text(k_magic);
-  text += "\npath=" + id.path;
-  text += "\ndev=" + std::to_string(id.dev);
-  text += "\nino=" + std::to_string(id.ino);
-  text += "\nsize=" + std::to_string(id.size);
-  text += "\nmtime_ns=" + std::to_string(id.mtime_ns);
-  text += "\nctime_ns=" + std::to_string(id.ctime_ns);
-  text += "\nfact=";
-  text += fact;
-  text += "\n";
-  return text;
+  const nlohmann::json j = {{"format", k_format},      {"path", id.path},
+                            {"dev", id.dev},           {"ino", id.ino},
+                            {"size", id.size},         {"mtime_ns", id.mtime_ns},
+                            {"ctime_ns", id.ctime_ns}, {"fact", std::string(fact)}};
+  return j.dump() + "\n";
 }
 
 std::optional<std::string> tool_cache_fact(std::string_view text, const FileIdentity& id) {
-  FileIdentity found;
-  std::optional<std::string> fact;
-  bool magic = false;
-  int fields = 0;
-  while (!text.empty()) {
-    const auto nl = text.find('\n');
-    const auto line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!magic) {
-      if (line != k_magic) return std::nullopt;
-      magic = true;
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) return std::nullopt;
-    const auto key = line.substr(0, eq);
-    const auto value = line.substr(eq + 1);
-    bool ok = true;
-    if (key == "path") {
-      found.path = std::string(value);
-    } else if (key == "dev") {
-      ok = parse_number(value, found.dev);
-    } else if (key == "ino") {
-      ok = parse_number(value, found.ino);
-    } else if (key == "size") {
-      ok = parse_number(value, found.size);
-    } else if (key == "mtime_ns") {
-      ok = parse_number(value, found.mtime_ns);
-    } else if (key == "ctime_ns") {
-      ok = parse_number(value, found.ctime_ns);
-    } else if (key == "fact") {
-      fact = std::string(value);
+  const auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  // Exact types only: anything else was not written by tool_cache_text, so do not trust it.
+  const auto get = [&j](const char* key, auto& out) {
+    const auto it = j.find(key);
+    if (it == j.end()) return false;
+    using T = std::decay_t<decltype(out)>;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!it->is_string()) return false;
+    } else if constexpr (std::is_unsigned_v<T>) {
+      if (!it->is_number_unsigned()) return false;
     } else {
-      return std::nullopt;  // written by something else: do not trust any of it
+      if (!it->is_number_integer()) return false;
     }
-    if (!ok) return std::nullopt;
-    ++fields;
+    out = it->get<T>();
+    return true;
+  };
+  FileIdentity found;
+  std::int64_t format = 0;
+  std::string fact;
+  if (!get("format", format) || format != k_format || !get("path", found.path) ||
+      !get("dev", found.dev) || !get("ino", found.ino) || !get("size", found.size) ||
+      !get("mtime_ns", found.mtime_ns) || !get("ctime_ns", found.ctime_ns) || !get("fact", fact) ||
+      fact.empty() || !(found == id)) {
+    return std::nullopt;
   }
-  if (fields != 7 || !fact || fact->empty() || !(found == id)) return std::nullopt;
   return fact;
 }
 

@@ -166,10 +166,11 @@ struct FileIdentity {
 /// stat() of `path` (following symlinks, so a re-pointed link is a different file); nullopt
 /// unless it is a regular file.
 std::optional<FileIdentity> identify_file(const std::string& path);
-/// The cache file's text: a magic line, the identity, and `fact` (its first line only).
+/// The cache file's text: one JSON object with a format number, the identity, and `fact`
+/// (its first line only).
 std::string tool_cache_text(const FileIdentity& id, std::string_view fact);
 /// The fact in `text` when it was recorded for exactly `id`; nullopt for any other identity,
-/// an unknown field, or text that is not a cache file. Pure.
+/// another format, a missing or mistyped field, or text that is not JSON. Pure.
 std::optional<std::string> tool_cache_fact(std::string_view text, const FileIdentity& id);
 /// read_small_file + tool_cache_fact; nullopt when missing or unreadable.
 std::optional<std::string> read_tool_cache(const std::string& path, const FileIdentity& id);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,22 +73,34 @@ TEST_F(ToolCacheTest, FollowsSymlinksAndRefusesNonFiles) {
 
 TEST_F(ToolCacheTest, DistrustsAnythingElse) {
   const auto id = *identify_file(tool);
-  const auto good = tool_cache_text(id, "rclone v1.60.1");
-  ASSERT_TRUE(tool_cache_fact(good, id));
+  const auto good = nlohmann::json::parse(tool_cache_text(id, "rclone v1.60.1"));
+  ASSERT_EQ(tool_cache_fact(good.dump(), id), "rclone v1.60.1");
   EXPECT_FALSE(tool_cache_fact("", id));
-  EXPECT_FALSE(tool_cache_fact("rclone v1.60.1\n", id));
-  EXPECT_FALSE(tool_cache_fact("coltec-tool-cache 2" + good.substr(good.find('\n')), id));
-  EXPECT_FALSE(tool_cache_fact(good + "extra=1\n", id));       // unknown field
-  EXPECT_FALSE(tool_cache_fact(good + "garbage\n", id));       // not key=value
+  EXPECT_FALSE(tool_cache_fact("rclone v1.60.1\n", id));  // not JSON
+  EXPECT_FALSE(tool_cache_fact("[1, 2]", id));
   EXPECT_FALSE(tool_cache_fact(tool_cache_text(id, ""), id));  // no fact
-  auto broken = good;
-  broken.replace(broken.find("size=6"), 6, "size=6x");
-  EXPECT_FALSE(tool_cache_fact(broken, id));
-  auto missing = good;
-  missing.erase(missing.find("ino="),
-                missing.find('\n', missing.find("ino=")) - missing.find("ino=") + 1);
-  EXPECT_FALSE(tool_cache_fact(missing, id));
+  for (const char* key : {"format", "path", "dev", "ino", "size", "mtime_ns", "ctime_ns", "fact"}) {
+    auto missing = good;
+    missing.erase(key);
+    EXPECT_FALSE(tool_cache_fact(missing.dump(), id)) << key;
+    auto mistyped = good;
+    mistyped[key] = key == std::string("path") || key == std::string("fact") ? nlohmann::json(7)
+                                                                             : nlohmann::json("7");
+    EXPECT_FALSE(tool_cache_fact(mistyped.dump(), id)) << key;
+  }
+  auto other_format = good;
+  other_format["format"] = 2;
+  EXPECT_FALSE(tool_cache_fact(other_format.dump(), id));
+  auto negative = good;
+  negative["size"] = -6;
+  EXPECT_FALSE(tool_cache_fact(negative.dump(), id));
   EXPECT_FALSE(read_tool_cache(dir + "/nothing-here", id));
+}
+
+TEST_F(ToolCacheTest, AnyPathRoundTrips) {
+  auto id = *identify_file(tool);
+  id.path = "/odd path/with \"quotes\"\nand a newline";
+  EXPECT_EQ(tool_cache_fact(tool_cache_text(id, "rclone v1.66.0"), id), "rclone v1.66.0");
 }
 
 }  // namespace
