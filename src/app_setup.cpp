@@ -71,8 +71,12 @@ std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger
   auto loaded = load_spec_file(o.config);
   if (!loaded.ok()) {
     for (const auto& p : loaded.problems) {
-      log.error(p.message,
-                {{"file", p.file}, {"line", p.line}, {"column", p.column}, {"path", p.path}});
+      // A file-level problem (missing, unreadable) has no line, column or field to name.
+      Fields fields{{"file", p.file}};
+      if (p.line > 0) fields.emplace_back("line", p.line);
+      if (p.column > 0) fields.emplace_back("column", p.column);
+      if (!p.path.empty()) fields.emplace_back("path", p.path);
+      log.error(p.message, fields);
     }
     *failure = {ExitCode::config_error,
                 fmt::format("{} has {} problem(s); run --validate-only for details", o.config,
