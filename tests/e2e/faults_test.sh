@@ -36,7 +36,7 @@ wait_for 30 grep -q "result=temporary" "$E2E_TMP/daemon.log" && pass "7: failure
 status && fail "7: status healthy while failing" || pass "7: status unhealthy while the server is down"
 start_s3rver "$port"
 wait_for 90 status && pass "7: healthy again after the server returned" || fail "7: never recovered: $(cat "$E2E_TMP/status.out")"
-rclone_s3 lsf t:testbucket/faults/up | grep -q late.txt && pass "7: the change made during the outage arrived" || fail "7: change lost"
+rclone_s3 lsf t:testbucket/faults/up | matches late.txt && pass "7: the change made during the outage arrived" || fail "7: change lost"
 [[ $(rclone_s3 lsf -R --files-only t:testbucket/faults/up | wc -l) == 11 ]] && pass "7: nothing lost (11 files)" || fail "7: remote count"
 [[ $(tree_sums "$ws/up" | grep -v late.txt) == "$before" ]] && pass "7: local files untouched" || fail "7: local changed"
 grep -q "attempt" "$E2E_TMP/daemon.log" || true

@@ -31,6 +31,11 @@ log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 pass() { E2E_PASSES=$((E2E_PASSES + 1)); log "ok: $*"; }
 fail() { E2E_FAILS=$((E2E_FAILS + 1)); log "FAIL: $*"; }
 
+# matches GREP-ARGS...: `grep -q` for the end of a pipeline. It reads its input to the end,
+# so the command before it never dies of SIGPIPE: under pipefail, `rclone lsf | grep -q X`
+# fails whenever grep exits at the match before rclone has written the lines after it.
+matches() { grep "$@" >/dev/null; }
+
 # Call at the end of a suite: prints the plain summary line and sets the exit status.
 finish() {
   echo "$E2E_PASSES passed, $E2E_FAILS failed"

@@ -19,7 +19,7 @@ skip() {
 for tool in dpkg dpkg-deb cpack; do
   command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
-if dpkg-query -W -f='${Status}' coltec-daemon 2>/dev/null | grep -q 'ok installed'; then
+if dpkg-query -W -f='${Status}' coltec-daemon 2>/dev/null | matches 'ok installed'; then
   skip "a coltec-daemon package is already installed; not replacing it"
 fi
 for f in /usr/bin/coltec-daemon /usr/bin/coltec-validate; do
@@ -57,7 +57,7 @@ if [[ -z ${COLTEC_PACKAGE_BUILD_DIR:-} ]]; then
   echo "release binary size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB), .deb: $(stat -c %s "$deb") bytes"
   ((size < 5 * 1024 * 1024)) && pass "stripped release binary is under 5 MB ($size bytes)" ||
     fail "release binary is $size bytes, over 5 MB"
-  file -b "$rel" | grep -q ', stripped' && pass "release binary is stripped" ||
+  file -b "$rel" | matches ', stripped' && pass "release binary is stripped" ||
     fail "release binary is not stripped: $(file -b "$rel")"
 fi
 
@@ -122,7 +122,7 @@ cmp -s /usr/share/coltec-daemon/workspace-spec.schema.json "$src/schema/workspac
   pass "installed schema is schema/workspace-spec.schema.json" || fail "installed schema differs"
 grep -q "Exit codes" /usr/share/doc/coltec-daemon/coltec-daemon.help.txt &&
   pass "help text file holds --help" || fail "help text file lacks 'Exit codes'"
-if man -l /usr/share/man/man1/coltec-daemon.1.gz 2>/dev/null | grep -q -- "--shutdown-grace"; then
+if man -l /usr/share/man/man1/coltec-daemon.1.gz 2>/dev/null | matches -- "--shutdown-grace"; then
   pass "man page renders the options"
 else
   fail "man page does not render --shutdown-grace"

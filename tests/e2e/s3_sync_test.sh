@@ -49,7 +49,7 @@ n=$(rclone_s3 lsf -R --files-only t:testbucket/workspaces/acme/web/dev/code | wc
 [[ $n == 50 ]] && pass "push-only uploaded 50 files" || fail "bucket has $n files"
 enc=$(rclone_s3 lsf -R --files-only t:testbucket/vault | sed -n 1p) # sed reads it all: no SIGPIPE
 [[ -n $enc && $enc != *f0.bin* && $enc != *d0/* ]] && pass "crypt remote stores encrypted names ($enc)" || fail "crypt names: $enc"
-rclone_s3 lsf t:testbucket/workspaces/acme/shared | grep -q local.txt && pass "bisync first run uploaded" || fail "bisync upload"
+rclone_s3 lsf t:testbucket/workspaces/acme/shared | matches local.txt && pass "bisync first run uploaded" || fail "bisync upload"
 for s in "$S3_SECRET" "$CRYPT_PASS"; do
   grep -qF -- "$s" "$E2E_TMP/trace.log" "$E2E_TMP/last.out" && fail "a secret appears in trace logs" || pass "secret absent from trace-level logs"
 done
@@ -61,7 +61,7 @@ daemon -c "$spec" --state-dir "$state" --interval 3600 --log-level debug
 seen=0
 for _ in $(seq 1 100); do
   for p in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$p" 2>/dev/null | grep -qF -- "$S3_SECRET" && seen=1
+    tr '\0' ' ' <"$p" 2>/dev/null | matches -F -- "$S3_SECRET" && seen=1
   done
   grep -q "sync finished action=code" "$E2E_TMP/daemon.log" && break
   sleep 0.1
@@ -94,7 +94,7 @@ diff <(tree_sums "$ws/secret") <(tree_sums "$E2E_TMP/restored") >/dev/null && pa
 echo "second" >"$ws/shared/two.txt"
 S3_SECRET=RotatedSecret-e2e-2 expect_rc 0 "bisync after a key rotation" run --once --only shared
 grep -q "resync=true" "$E2E_TMP/last.err" && fail "rotation forced a resync" || pass "rotation kept the bisync listings"
-rclone_s3 lsf t:testbucket/workspaces/acme/shared | grep -q two.txt && pass "later bisync run uploaded" || fail "later bisync"
+rclone_s3 lsf t:testbucket/workspaces/acme/shared | matches two.txt && pass "later bisync run uploaded" || fail "later bisync"
 
 # A no-op push costs few S3 requests (the planner uses --checksum --fast-list on s3).
 rm -rf "$ws/code/big"

@@ -15,7 +15,7 @@ spec() {
 # union NAME: every distinct file content on either side (deduplicated).
 union() { (tree_sums "$root/ws/$1" 2>/dev/null; tree_sums "$root/remote/$1" 2>/dev/null) | awk '{print $1}' | sort -u; }
 # keeps NAME BEFORE: every content in BEFORE still exists somewhere.
-keeps() { comm -23 <(echo "$2") <(union "$1") | grep -q . && return 1 || return 0; }
+keeps() { comm -23 <(echo "$2") <(union "$1") | matches . && return 1 || return 0; }
 
 # 1. Fresh container, push-only: empty local, populated remote -> restored, remote intact.
 spec s1 push-only
@@ -66,7 +66,7 @@ expect_rc 0 "4: --force-deletes" run --once --force-deletes
 [[ $(find "$root/remote/s4" -type f | wc -l) == 2 ]] && pass "4: forced sync deleted 8" || fail "4: forced count"
 [[ $(find "$root/remote/.coltec-trash/s4" -type f | wc -l) == 8 ]] && pass "4: deleted files are in the trash" || fail "4: trash"
 (tree_sums "$root/remote/.coltec-trash/s4"; union s4) >/dev/null
-comm -23 <(echo "$before") <( (union s4; tree_sums "$root/remote/.coltec-trash" | awk '{print $1}') | sort -u) | grep -q . &&
+comm -23 <(echo "$before") <( (union s4; tree_sums "$root/remote/.coltec-trash" | awk '{print $1}') | sort -u) | matches . &&
   fail "4: files lost" || pass "4: nothing lost (trash included)"
 
 # 6c. Misspelled remote path on a pull-only action -> local files untouched.

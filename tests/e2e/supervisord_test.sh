@@ -139,20 +139,20 @@ export COLTEC_CONFIG=$spec COLTEC_DAEMON_BIN=$COLTEC_BIN
 ctl=(supervisorctl -c "$conf")
 prefix=testbucket/e2e/sup/outbox
 # in_bucket NAME: the object exists under the synced prefix.
-in_bucket() { rclone_s3 lsf -R "t:$prefix" 2>/dev/null | grep -qx "$1"; }
+in_bucket() { rclone_s3 lsf -R "t:$prefix" 2>/dev/null | matches -x "$1"; }
 daemon_pid() { "${ctl[@]}" pid coltec-daemon 2>/dev/null; }
 
 t0=$SECONDS
 expect_rc 0 "post-start.sh starts supervisord and the program" timeout 60 "$post_start"
 grep -q "started under supervisord" "$E2E_TMP/last.err" && pass "post-start reports RUNNING in $((SECONDS - t0)) s" ||
   fail "post-start: $(cat "$E2E_TMP/last.err")"
-"${ctl[@]}" status coltec-daemon | grep -q RUNNING && pass "program coltec-daemon is RUNNING" ||
+"${ctl[@]}" status coltec-daemon | matches RUNNING && pass "program coltec-daemon is RUNNING" ||
   fail "status: $("${ctl[@]}" status coltec-daemon)"
 pid=$(daemon_pid)
 [[ $(readlink "/proc/$pid/exe") == "$(readlink -f "$COLTEC_BIN")" ]] &&
   pass "supervisord's child is the daemon itself (post-start --foreground exec'd)" ||
   fail "pid $pid runs $(readlink "/proc/$pid/exe")"
-tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q S3RVER && fail "credential in the daemon's argv" ||
+tr '\0' ' ' <"/proc/$pid/cmdline" | matches S3RVER && fail "credential in the daemon's argv" ||
   pass "no credential in the daemon's argv"
 expect_rc 0 "post-start.sh again: already running" timeout 30 "$post_start"
 grep -q "already running" "$E2E_TMP/last.err" && pass "says already running" || fail "second start: $(cat "$E2E_TMP/last.err")"
@@ -179,8 +179,12 @@ wait_gone "$pid" 5 && pass "daemon pid $pid is gone" || fail "daemon pid $pid st
 grep -q "INFO stopped: coltec-daemon (exit status 143)" "$COLTEC_SUPERVISOR_DIR/supervisord.log" &&
   pass "supervisord logged exit status 143 as expected (INFO)" ||
   fail "supervisord.log: $(grep coltec-daemon "$COLTEC_SUPERVISOR_DIR/supervisord.log" | tail -n 3)"
-in_bucket flush.txt && pass "the change made just before the stop was uploaded" ||
-  fail "flush.txt not uploaded on stop"
+if in_bucket flush.txt; then
+  pass "the change made just before the stop was uploaded"
+else
+  fail "flush.txt not uploaded on stop; the daemon's last log lines:"
+  tail -n 15 "$log_file" >&2 || true
+fi
 [[ -f $COLTEC_STATE_DIR/sup-e2e/health.json ]] && pass "health.json exists in the state directory" ||
   fail "no $COLTEC_STATE_DIR/sup-e2e/health.json"
 left=$(pgrep -f "rclone .*$E2E_TMP/outbox" || true)
