@@ -275,6 +275,9 @@ void SyncLoop::on_signal(int signo) {
       return;
     }
     stop_signal = signo;
+    // Changes made just before the signal may still sit in the inotify queue; read them
+    // now so that they are flushed instead of lost.
+    if (watcher) watcher->read_pending();
     log.info("stopping: running syncs get the shutdown grace",
              {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"},
               {"grace_ms", options.shutdown_grace.count()}});

@@ -177,10 +177,34 @@ void Watcher::on_read(const boost::system::error_code& ec, std::size_t bytes) {
              "); the action is synced at its interval instead of on change");
     return;
   }
-  auto events = parse_events(std::span<const std::byte>(m_buffer->data(), bytes));
+  handle_buffer(std::span<const std::byte>(m_buffer->data(), bytes));
+  if (m_fd >= 0) start_read();
+}
+
+void Watcher::handle_buffer(std::span<const std::byte> bytes) {
+  auto events = parse_events(bytes);
   // A buffer we cannot decode means events were lost: the same remedy as an overflow.
   handle_events(events ? events.value() : std::vector<InotifyEvent>{{-1, IN_Q_OVERFLOW, 0, {}}});
-  if (m_fd >= 0) start_read();
+}
+
+std::size_t Watcher::read_pending() {
+  std::size_t total = 0;
+  // Its own buffer: the pending async read owns m_buffer until its handler runs.
+  std::vector<std::byte> buffer(k_read_buffer_bytes);
+  boost::system::error_code ec;
+  m_stream.non_blocking(true, ec);
+  while (!ec && m_fd >= 0) {
+    const std::size_t bytes = m_stream.read_some(boost::asio::buffer(buffer), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
+    if (ec) {
+      fail_all("reading inotify events failed (" + ec.message() +
+               "); the action is synced at its interval instead of on change");
+      break;
+    }
+    total += bytes;
+    handle_buffer(std::span<const std::byte>(buffer.data(), bytes));
+  }
+  return total;
 }
 
 void Watcher::fail_all(const std::string& message) {

@@ -213,6 +213,12 @@ class Watcher {
   /// Try again to watch roots in WatchMode::root_missing (e.g. a volume mounted late).
   /// Returns the actions that are now watched; the caller should sync them once.
   std::vector<std::string> retry_missing_roots();
+  /// Handle, now, every event the kernel has already queued, without waiting for the
+  /// io_context. Nothing orders a stop signal against inotify events that became ready
+  /// while the loop was busy (an fsync, say); calling this when the signal is handled
+  /// makes every change made before the signal count, so it is flushed. Returns the
+  /// number of bytes of events read.
+  std::size_t read_pending();
   /// Stop reading events and release every watch; no event is reported afterwards, even
   /// when called from a callback in the middle of a batch.
   void stop();
@@ -245,6 +251,7 @@ class Watcher {
   void open_inotify();
   void start_read();
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void handle_buffer(std::span<const std::byte> bytes);
   void fail_all(const std::string& message);
 
   // watcher_walk.cpp

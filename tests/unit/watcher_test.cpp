@@ -103,6 +103,31 @@ TEST_F(WatcherTest, WriteInRootReportsThatAction) {
   EXPECT_TRUE(m_rec.errors.empty());
 }
 
+TEST_F(WatcherTest, ReadPendingReportsQueuedEventsWithoutTheLoopAndOnlyOnce) {
+  start();
+  m_watcher->add_root(WatchRoot{"work", root(), {}});
+  EXPECT_EQ(m_watcher->read_pending(), 0u);  // nothing queued: returns at once
+  write_file(m_dir / "root" / "last-words.txt");
+  // The io_context never runs here: the event must come from the kernel queue directly,
+  // as it does when a stop signal is handled first.
+  EXPECT_GT(m_watcher->read_pending(), 0u);
+  EXPECT_EQ(m_rec.changed("work"), 1u);
+  const auto& p = m_rec.paths["work"];
+  EXPECT_NE(std::find(p.begin(), p.end(), ChangedPath{"last-words.txt", false}), p.end());
+  // The asynchronous read finds the queue empty afterwards: nothing is reported twice.
+  settle();
+  EXPECT_EQ(m_rec.changed("work"), 1u);
+}
+
+TEST_F(WatcherTest, ReadPendingAfterStopReadsNothing) {
+  start();
+  m_watcher->add_root(WatchRoot{"work", root(), {}});
+  write_file(m_dir / "root" / "f.txt");
+  m_watcher->stop();
+  EXPECT_EQ(m_watcher->read_pending(), 0u);
+  EXPECT_TRUE(m_rec.changes.empty());
+}
+
 TEST_F(WatcherTest, ReportsWhichPathsChanged) {
   fs::create_directories(m_dir / "root" / "a");
   start();
