@@ -53,7 +53,13 @@ void Scheduler::cancel_running() {
 }
 
 bool Scheduler::flush_candidate(const Entry& entry) const {
-  return !entry.running && !entry.removed && !entry.flushed && entry.dirty();
+  if (entry.running || entry.removed || entry.flushed) return false;
+  // Without a watcher, edits since the last interval run are invisible: a push-only action
+  // pushes once more rather than leave them in a container that is going away. Other
+  // directions are not guessed at: a bisync cut off by the grace costs a recovery run.
+  const bool unwatched_push = !m_config.once && entry.spec.direction == Direction::push_only &&
+                              (!entry.spec.event_driven || entry.polling);
+  return entry.dirty() || unwatched_push;
 }
 
 bool Scheduler::finished() const {

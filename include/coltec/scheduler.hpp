@@ -197,7 +197,9 @@ class Scheduler {
   void run_all_now(TimePoint now);
 
   /// First SIGTERM/SIGINT: no new scheduled runs; actions with unsynced local changes get
-  /// one flush run each while slots are free; at `now + grace` every still-running action
+  /// one flush run each while slots are free, and so does every push-only action that no
+  /// watcher covers (not event-driven, or in polling fallback), because nobody knows
+  /// whether it changed since its last run. At `now + grace` every still-running action
   /// is cancelled. A second call never extends the deadline.
   void request_stop(TimePoint now, std::chrono::milliseconds grace);
   /// Second signal: cancel every running action now and start nothing more.

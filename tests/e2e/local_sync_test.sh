@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real binary with real rclone against a local-folder remote: --once --dry-run changes
 # nothing, then push-only, pull-only and bidirectional (first run and later runs), excludes,
-# priorities, --only, the lock, and SIGTERM while idle.
+# priorities, --only, the lock, SIGTERM while idle, and the push on SIGTERM without a watcher.
 source "$(dirname "$0")/lib.sh"
 
 ws="$E2E_TMP/ws"
@@ -63,6 +63,17 @@ wait_rc "$DAEMON_PID" 10; rc=$WAIT_RC
 ms=$((($(date +%s%N) - t0) / 1000000))
 [[ $rc == 143 ]] && pass "SIGTERM exits 143 (${ms} ms when idle)" || fail "SIGTERM rc=$rc"
 expect_rc 6 "status when no daemon runs is unhealthy" run status
+
+# Without a watcher nobody knows what changed since the last interval run: on SIGTERM a
+# push-only action pushes once more, so an edit made just before the stop survives it.
+daemon -c "$spec" --state-dir "$state" --interval 3600 --no-watch --only push
+wait_for 20 grep -q "sync finished action=push" "$E2E_TMP/daemon.log" || fail "--no-watch first pass"
+echo "typed before the stop" >"$ws/push/unwatched.txt"
+kill -TERM "$DAEMON_PID"
+wait_rc "$DAEMON_PID" 15
+[[ $WAIT_RC == 143 ]] && pass "--no-watch daemon: SIGTERM exits 143" || fail "--no-watch SIGTERM rc=$WAIT_RC"
+[[ -f $remote/t/push/unwatched.txt ]] && pass "--no-watch: the edit before SIGTERM was pushed on the way out" ||
+  fail "--no-watch: unwatched.txt lost: $(tail -n 5 "$E2E_TMP/daemon.log")"
 
 # A later push that changes a few files of many: the pre-check names them and only those
 # are uploaded (no second listing); what was replaced on the remote goes to the trash.

@@ -83,8 +83,52 @@ TEST(SchedulerStop, ChangeDuringTheGraceIsFlushedBeforeFinishing) {
   EXPECT_TRUE(rig.scheduler.finished());
 }
 
+JobSpec watched(JobSpec spec) {
+  spec.event_driven = true;
+  return spec;
+}
+
+TEST(SchedulerStop, UnwatchedPushOnlyActionsPushOnceMoreOnStop) {
+  // Nobody saw what changed since their last run: push-only pushes again, the others
+  // (whose stop-time run could only be cut off by the grace) are left alone.
+  Rig rig({job("push", Direction::push_only, 600s), job("both", Direction::bidirectional, 600s),
+           job("pull", Direction::pull_only, 600s),
+           watched(job("watched", Direction::push_only, 600s))},
+          SchedulerConfig{});
+  rig.start_and_succeed();
+  rig.scheduler.request_stop(t0 + 1s, 10s);
+  EXPECT_EQ(rig.runner.count("push", RunReason::flush), 1u);
+  EXPECT_EQ(rig.runner.count("both", RunReason::flush), 0u);
+  EXPECT_EQ(rig.runner.count("pull", RunReason::flush), 0u);
+  EXPECT_EQ(rig.runner.count("watched", RunReason::flush), 0u);  // the watcher saw nothing
+  EXPECT_FALSE(rig.scheduler.finished());
+  rig.runner.finish("push");
+  rig.at(2s);
+  EXPECT_EQ(rig.runner.count("push"), 2u);  // one flush only
+  EXPECT_TRUE(rig.scheduler.finished());
+}
+
+TEST(SchedulerStop, PushOnlyInWatchFallbackIsFlushedOnStop) {
+  Rig rig({watched(job("limit", Direction::push_only, 600s)),
+           watched(job("fine", Direction::push_only, 600s))},
+          SchedulerConfig{});
+  rig.start_and_succeed();
+  rig.scheduler.set_watch_fallback("limit", true);  // e.g. ENOSPC: no events any more
+  rig.scheduler.request_stop(t0 + 1s, 10s);
+  EXPECT_EQ(rig.runner.count("limit", RunReason::flush), 1u);
+  EXPECT_EQ(rig.runner.count("fine", RunReason::flush), 0u);
+}
+
+TEST(SchedulerStop, OnceModeStopStartsNoFlush) {
+  Rig rig({job("push", Direction::push_only, 600s)}, SchedulerConfig{.once = true});
+  rig.start_and_succeed();
+  rig.scheduler.request_stop(t0 + 1s, 10s);
+  EXPECT_EQ(rig.runner.count("push"), 1u);
+  EXPECT_TRUE(rig.scheduler.finished());
+}
+
 TEST(SchedulerStop, NotFinishedWhileAFlushIsOwedEvenBeforeTheNextTick) {
-  Rig rig({job("a", Direction::push_only, 600s)}, SchedulerConfig{});
+  Rig rig({watched(job("a", Direction::push_only, 600s))}, SchedulerConfig{});
   rig.start_and_succeed();
   rig.scheduler.request_stop(t0 + 1s, 10s);
   EXPECT_TRUE(rig.scheduler.finished());
