@@ -17,7 +17,7 @@ want=("${build_pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
 done
 # node + npm run the s3rver test server. Some images ship Node.js from another source whose
 # npm is built in (and conflicts with Debian's npm package): any working npm will do.
