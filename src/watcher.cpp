@@ -173,8 +173,7 @@ void Watcher::start_read() {
 void Watcher::on_read(const boost::system::error_code& ec, std::size_t bytes) {
   if (ec == boost::asio::error::operation_aborted) return;
   if (ec) {
-    fail_all("reading inotify events failed (" + ec.message() +
-             "); the action is synced at its interval instead of on change");
+    fail_read(ec);
     return;
   }
   handle_buffer(std::span<const std::byte>(m_buffer->data(), bytes));
@@ -188,23 +187,33 @@ void Watcher::handle_buffer(std::span<const std::byte> bytes) {
 }
 
 std::size_t Watcher::read_pending() {
+  if (m_fd < 0) return 0;
+  // Only what is queued now (FIONREAD): a busy writer must not keep a stop signal's
+  // handler reading for ever; later events arrive through the async read as usual.
+  boost::asio::posix::descriptor_base::bytes_readable queued(true);
+  boost::system::error_code ec;
+  m_stream.io_control(queued, ec);
+  if (!ec) m_stream.non_blocking(true, ec);
+  if (ec) return 0;
   std::size_t total = 0;
   // Its own buffer: the pending async read owns m_buffer until its handler runs.
   std::vector<std::byte> buffer(k_read_buffer_bytes);
-  boost::system::error_code ec;
-  m_stream.non_blocking(true, ec);
-  while (!ec && m_fd >= 0) {
+  while (total < queued.get() && m_fd >= 0) {
     const std::size_t bytes = m_stream.read_some(boost::asio::buffer(buffer), ec);
     if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
     if (ec) {
-      fail_all("reading inotify events failed (" + ec.message() +
-               "); the action is synced at its interval instead of on change");
+      fail_read(ec);
       break;
     }
     total += bytes;
     handle_buffer(std::span<const std::byte>(buffer.data(), bytes));
   }
   return total;
+}
+
+void Watcher::fail_read(const boost::system::error_code& ec) {
+  fail_all("reading inotify events failed (" + ec.message() +
+           "); the action is synced at its interval instead of on change");
 }
 
 void Watcher::fail_all(const std::string& message) {

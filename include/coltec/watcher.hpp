@@ -216,8 +216,8 @@ class Watcher {
   /// Handle, now, every event the kernel has already queued, without waiting for the
   /// io_context. Nothing orders a stop signal against inotify events that became ready
   /// while the loop was busy (an fsync, say); calling this when the signal is handled
-  /// makes every change made before the signal count, so it is flushed. Returns the
-  /// number of bytes of events read.
+  /// makes every change made before the signal count, so it is flushed. Reads only what
+  /// is queued at the call; returns the number of bytes of events read.
   std::size_t read_pending();
   /// Stop reading events and release every watch; no event is reported afterwards, even
   /// when called from a callback in the middle of a batch.
@@ -252,6 +252,7 @@ class Watcher {
   void start_read();
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void handle_buffer(std::span<const std::byte> bytes);
+  void fail_read(const boost::system::error_code& ec);
   void fail_all(const std::string& message);
 
   // watcher_walk.cpp

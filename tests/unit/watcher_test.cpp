@@ -119,6 +119,18 @@ TEST_F(WatcherTest, ReadPendingReportsQueuedEventsWithoutTheLoopAndOnlyOnce) {
   EXPECT_EQ(m_rec.changed("work"), 1u);
 }
 
+TEST_F(WatcherTest, ReadPendingDrainsAQueueLargerThanOneRead) {
+  start();
+  m_watcher->add_root(WatchRoot{"work", root(), {}});
+  const std::string stem(200, 'n');  // long names: 600 files fill several 64 KiB reads
+  constexpr int k_files = 600;
+  for (int i = 0; i < k_files; ++i) write_file(m_dir / "root" / (stem + std::to_string(i)));
+  EXPECT_GT(m_watcher->read_pending(), std::size_t{64} * 1024);
+  std::set<std::string> seen;
+  for (const auto& c : m_rec.paths["work"]) seen.insert(c.relative);
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(k_files));
+}
+
 TEST_F(WatcherTest, ReadPendingAfterStopReadsNothing) {
   start();
   m_watcher->add_root(WatchRoot{"work", root(), {}});
