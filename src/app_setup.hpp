@@ -15,6 +15,7 @@
 #include <coltec/planner.hpp>
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
+#include <coltec/spec_file.hpp>
 #include <coltec/state.hpp>
 
 namespace coltec {

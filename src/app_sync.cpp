@@ -11,9 +11,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <coltec/action_views.hpp>
 #include <coltec/executor.hpp>
 #include <coltec/metrics.hpp>
+#include <coltec/metrics_file.hpp>
 #include <coltec/scheduler.hpp>
+#include <coltec/scheduler_driver.hpp>
 #include <coltec/version.hpp>
 #include <coltec/watcher.hpp>
 

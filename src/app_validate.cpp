@@ -9,6 +9,7 @@
 
 #include <coltec/config.hpp>
 #include <coltec/result.hpp>
+#include <coltec/spec_file.hpp>
 
 #include "app_modes.hpp"
 

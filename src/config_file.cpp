@@ -9,9 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <coltec/config.hpp>
-
-#include "config_internal.hpp"
+#include <coltec/spec_file.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {
@@ -76,8 +75,8 @@ Text read_spec(const std::string& path) {
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size > k_max_spec_bytes) {
-    return {std::nullopt, failure(path, "workspace spec is " + config_detail::human_size(size) +
-                                            "; the limit is 1 MiB")};
+    return {std::nullopt,
+            failure(path, "workspace spec is " + human_size(size) + "; the limit is 1 MiB")};
   }
   std::string text;
   int error = 0;

@@ -48,8 +48,6 @@ struct Parsed {
 std::optional<Problem> check_text(std::string_view text, const std::string& file);
 /// The YAML events of `text` as JSON with locations; problems carry file:line:col.
 Parsed parse_yaml(std::string_view text, const std::string& file);
-/// "10.0 MiB", "12.5 KiB", "300 bytes".
-std::string human_size(std::size_t bytes);
 
 // --- JSON pointers and places (config_paths.cpp)
 std::string child_pointer(const std::string& parent, const std::string& key);

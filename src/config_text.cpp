@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <coltec/text.hpp>
+
 #include "config_internal.hpp"
 
 namespace coltec::config_detail {
@@ -50,18 +52,6 @@ Problem at(const std::string& file, int line, int column, std::string message) {
 }
 
 }  // namespace
-
-std::string human_size(std::size_t bytes) {
-  char buf[32];
-  if (bytes >= (std::size_t{1} << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / 1048576.0);
-  } else if (bytes >= 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%zu bytes", bytes);
-  }
-  return buf;
-}
 
 std::optional<Problem> check_text(std::string_view text, const std::string& file) {
   if (text.size() > k_max_spec_bytes) {

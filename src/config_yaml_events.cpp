@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <coltec/text.hpp>
+
 namespace coltec::config_detail {
 namespace {
 

@@ -13,8 +13,8 @@
 
 #include <sys/stat.h>
 
-#include <coltec/executor.hpp>
-#include <coltec/watcher.hpp>
+#include <coltec/local_tree.hpp>
+#include <coltec/rclone_filter.hpp>
 
 namespace coltec {
 

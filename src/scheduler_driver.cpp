@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include <coltec/scheduler.hpp>
+#include <coltec/scheduler_driver.hpp>
 
 namespace coltec {
 

@@ -53,11 +53,6 @@ std::vector<JobSpec> normalize_jobs(std::vector<JobSpec> jobs) {
   return out;
 }
 
-JobSpec job_spec_from(const Action& action, bool event_driven) {
-  return JobSpec{action.name,     action.direction,         action.interval,
-                 action.priority, action.declaration_index, event_driven};
-}
-
 const char* to_string(RunReason reason) {
   switch (reason) {
     case RunReason::startup:

@@ -41,10 +41,6 @@ std::string init_error_message(int error) {
 
 }  // namespace
 
-WatchRoot make_watch_root(const Action& action) {
-  return WatchRoot{action.name, action.local_path, action.exclude};
-}
-
 Watcher::Watcher(boost::asio::io_context& io, WatcherCallbacks callbacks, WatcherOptions options,
                  std::unique_ptr<InotifyApi> api)
     : m_callbacks(std::move(callbacks)),

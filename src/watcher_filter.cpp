@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include <coltec/watcher.hpp>
+#include <coltec/rclone_filter.hpp>
 
 namespace coltec {
 namespace {

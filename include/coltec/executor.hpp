@@ -13,13 +13,14 @@
 #include <string>
 #include <vector>
 
+#include <coltec/local_change.hpp>
+#include <coltec/local_tree.hpp>
 #include <coltec/logging.hpp>
 #include <coltec/planner.hpp>
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
 #include <coltec/safety.hpp>
-#include <coltec/watcher.hpp>
 
 namespace coltec {
 
@@ -53,12 +54,6 @@ struct SyncReport {
 
 /// Live statistics of a running action (for progress display and metrics).
 using ProgressHandler = std::function<void(const std::string& action, const RcloneStats&)>;
-
-/// Whether the local side exists and holds at least one file rclone would see.
-SideState inspect_local(const std::string& root, const std::vector<std::string>& exclude);
-
-/// Whether `path` (absolute, normalised) is a mount point, from /proc/self/mountinfo.
-bool is_mount_point(const std::string& path);
 
 /// Runs actions; at most one run per action at a time (the scheduler guarantees it, and
 /// run() refuses a second one). Everything happens on the runner's io_context thread.

@@ -1,8 +1,8 @@
 #pragma once
 // The scheduler decides WHEN and HOW MANY sync actions run; it never builds rclone commands
 // or spawns processes. It is a state machine stepped with an explicit `now` (tests call
-// tick(now) and never sleep); SchedulerDriver is the thin Asio shell that calls tick when
-// the next wake-up comes due.
+// tick(now) and never sleep); SchedulerDriver (scheduler_driver.hpp) is the thin Asio shell
+// that calls tick when the next wake-up comes due.
 //
 // Threading: single-threaded. Every member, and every JobRunner callback, runs on the one
 // io_context thread.
@@ -15,10 +15,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <coltec/planner.hpp>
 #include <coltec/spec.hpp>
 
 namespace coltec {
@@ -40,9 +36,6 @@ struct JobSpec {
   bool event_driven = false;
   bool operator==(const JobSpec&) const = default;
 };
-
-/// Build the scheduler's view of a planned action.
-JobSpec job_spec_from(const Action& action, bool event_driven);
 
 /// Why a run was started; carried to the runner for its logs.
 enum class RunReason {
@@ -257,31 +250,6 @@ class Scheduler {
   bool m_hard_stop = false;
   bool m_deadline_passed = false;
   TimePoint m_deadline{};
-};
-
-/// The thin Asio shell: one steady_timer on `io` that calls scheduler.tick(Clock::now())
-/// at next_wakeup(), and again soon after any event or completion. Both references are
-/// not owned and must outlive the driver; the driver must outlive io.run().
-class SchedulerDriver {
- public:
-  /// Bind to `io` and `scheduler`; nothing happens until start().
-  SchedulerDriver(boost::asio::io_context& io, Scheduler& scheduler);
-  /// Start the scheduler (first pass) and arm the timer.
-  void start();
-  /// Called once, on the loop thread, when scheduler.finished() turns true.
-  void set_on_finished(std::function<void()> on_finished);
-
- private:
-  void poke();
-  void step();
-  void arm();
-
-  boost::asio::io_context& m_io;
-  Scheduler& m_scheduler;
-  boost::asio::steady_timer m_timer;
-  std::function<void()> m_on_finished;
-  bool m_step_posted = false;
-  bool m_done = false;
 };
 
 }  // namespace coltec

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <coltec/config.hpp>
+#include <coltec/spec_file.hpp>
 
 namespace coltec {
 namespace {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <coltec/config.hpp>
+#include <coltec/spec_file.hpp>
 
 #include "support/test_files.hpp"
 

@@ -5,7 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
-#include <coltec/scheduler.hpp>
+#include <coltec/scheduler_driver.hpp>
 
 #include "scheduler_fake_runner.hpp"
 

@@ -196,16 +196,5 @@ TEST(Scheduler, NamesOfEnumsAreStable) {
   EXPECT_STREQ(to_string(Outcome::needs_resync), "needs_resync");
 }
 
-TEST(Scheduler, JobSpecFromPlannedAction) {
-  Action action;
-  action.name = "code";
-  action.direction = Direction::push_only;
-  action.interval = 120s;
-  action.priority = 1;
-  action.declaration_index = 3;
-  const JobSpec spec = job_spec_from(action, true);
-  EXPECT_EQ(spec, (JobSpec{"code", Direction::push_only, 120s, 1, 3, true}));
-}
-
 }  // namespace
 }  // namespace coltec::testing

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <coltec/watcher.hpp>
+#include <coltec/rclone_filter.hpp>
 
 namespace coltec {
 namespace {

@@ -358,13 +358,5 @@ TEST(WatcherCreate, RejectsInvalidIgnoredNamePatterns) {
   EXPECT_NE(created.error().message.find("{unclosed"), std::string::npos);
 }
 
-TEST(WatcherCreate, WatchRootComesFromThePlannedAction) {
-  Action action;
-  action.name = "code";
-  action.local_path = "/workspace/code";
-  action.exclude = {"node_modules/**"};
-  EXPECT_EQ(make_watch_root(action), (WatchRoot{"code", "/workspace/code", {"node_modules/**"}}));
-}
-
 }  // namespace
 }  // namespace coltec

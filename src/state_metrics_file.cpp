@@ -1,6 +1,6 @@
 // Writing the metrics file for node_exporter's textfile collector.
 
-#include <coltec/metrics.hpp>
+#include <coltec/metrics_file.hpp>
 #include <coltec/state.hpp>
 
 namespace coltec {
