@@ -25,7 +25,7 @@
 namespace coltec {
 
 // ---------------------------------------------------------------------------------------
-// inotify events (pure parser; src/watcher_events.cpp)
+// inotify events (pure parser; src/os/watcher/watcher_events.cpp)
 
 /// One decoded `struct inotify_event`. `name` is empty for events on the watched
 /// directory itself (and for IN_Q_OVERFLOW, whose wd is -1).
@@ -43,7 +43,7 @@ struct InotifyEvent {
 Result<std::vector<InotifyEvent>> parse_events(std::span<const std::byte> bytes);
 
 // ---------------------------------------------------------------------------------------
-// The OS seam (src/watcher_inotify.cpp)
+// The OS seam (src/os/watcher/watcher_inotify.cpp)
 
 /// The three inotify calls the watcher makes, so tests can inject ENOSPC, EMFILE or a
 /// pipe carrying synthetic events. Each returns a non-negative result or -errno.
@@ -63,7 +63,7 @@ class InotifyApi {
 std::unique_ptr<InotifyApi> make_system_inotify_api();
 
 // ---------------------------------------------------------------------------------------
-// The watcher (src/watcher.cpp, src/watcher_walk.cpp, src/watcher_events.cpp)
+// The watcher (src/os/watcher/watcher.cpp, src/os/watcher/watcher_walk.cpp, src/os/watcher/watcher_events.cpp)
 
 /// One directory tree to watch on behalf of one action.
 struct WatchRoot {
