@@ -63,7 +63,7 @@ class InotifyApi {
 std::unique_ptr<InotifyApi> make_system_inotify_api();
 
 // ---------------------------------------------------------------------------------------
-// The watcher (src/os/watcher/watcher.cpp, src/os/watcher/watcher_walk.cpp, src/os/watcher/watcher_events.cpp)
+// The watcher (src/os/watcher/: watcher.cpp, watcher_walk.cpp, watcher_events.cpp)
 
 /// One directory tree to watch on behalf of one action.
 struct WatchRoot {

@@ -18,8 +18,8 @@
 
 #include <coltec/process_runner.hpp>
 
-#include "process_runner_internal.hpp"
 #include "fakes/test_files.hpp"
+#include "process_runner_internal.hpp"
 
 namespace coltec {
 namespace {
