@@ -1,5 +1,6 @@
-// The executor's chain of steps, driven by a FakeProcessRunner that records each argv and
-// answers with scripted output and exit codes on the same io_context. No rclone, no sleeps.
+// The executor's chain of steps, driven by a FakeProcessRunner (tests/fakes) that records each
+// argv and answers with scripted output and exit codes on the same io_context. No rclone, no
+// sleeps.
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,61 +15,13 @@
 
 #include <coltec/executor.hpp>
 
+#include "fakes/fake_process_runner.hpp"
 #include "fakes/test_files.hpp"
 
 namespace coltec {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// What a scripted child prints and how it ends.
-struct Script {
-  int exit_code = 0;
-  std::vector<std::string> err;  ///< stderr lines (rclone logs there)
-  std::vector<std::string> out;  ///< stdout lines (lsjson)
-};
-
-class FakeRunning final : public RunningProcess {
- public:
-  int pid() const override { return 4242; }
-  void terminate(std::chrono::milliseconds) override { ++terminated; }
-  void kill() override { ++killed; }
-  int terminated = 0;
-  int killed = 0;
-};
-
-class FakeProcessRunner final : public ProcessRunner {
- public:
-  explicit FakeProcessRunner(boost::asio::io_context& io) : m_io(io) {}
-  std::function<Script(const std::vector<std::string>&)> script = [](const auto&) {
-    return Script{};
-  };
-  std::vector<std::vector<std::string>> calls;
-  std::shared_ptr<FakeRunning> last;
-  bool hold = false;  ///< keep the child "running" until release()
-
-  std::shared_ptr<RunningProcess> start(const ProcessSpec& spec, LineHandler on_line,
-                                        ExitHandler on_exit) override {
-    calls.push_back(spec.argv);
-    last = std::make_shared<FakeRunning>();
-    auto s = script(spec.argv);
-    m_pending = [s, on_line, on_exit, running = last] {
-      for (const auto& l : s.out) on_line(OutputStream::out, l);
-      for (const auto& l : s.err) on_line(OutputStream::err, l);
-      ProcessResult r;
-      r.exit_code = running->killed > 0 ? -1 : s.exit_code;
-      r.term_signal = running->killed > 0 ? 9 : 0;
-      on_exit(r);
-    };
-    if (!hold) release();
-    return last;
-  }
-  void release() { boost::asio::post(m_io, std::exchange(m_pending, nullptr)); }
-
- private:
-  boost::asio::io_context& m_io;
-  std::function<void()> m_pending;
-};
 
 bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
   return std::find(argv.begin(), argv.end(), arg) != argv.end();
@@ -466,19 +419,6 @@ TEST_F(ExecutorTest, SpawnFailureIsAClearFatalError) {
   EXPECT_NE(r.error.find("No such file"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace coltec
-
-namespace coltec {
-namespace {
-
-TEST(ExecutorMountTest, KnowsMountPoints) {
-  EXPECT_TRUE(is_mount_point("/"));
-  EXPECT_TRUE(is_mount_point("/proc"));
-  EXPECT_FALSE(is_mount_point("/proc/self"));
-  EXPECT_FALSE(is_mount_point("/no/such/dir"));
-}
-
 TEST_F(ExecutorTest, AnUnmountedVolumeIsRefusedBeforeAnythingRuns) {
   add_local_file();
   auto a = action(Direction::push_only);
@@ -489,12 +429,6 @@ TEST_F(ExecutorTest, AnUnmountedVolumeIsRefusedBeforeAnythingRuns) {
   EXPECT_NE(r.error.find("mounted volume"), std::string::npos) << r.error;
   EXPECT_TRUE(runner.calls.empty());
 }
-
-}  // namespace
-}  // namespace coltec
-
-namespace coltec {
-namespace {
 
 class ExecutorQuickTest : public ExecutorTest {
  protected:
