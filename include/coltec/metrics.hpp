@@ -61,7 +61,7 @@ class Metrics {
 
  private:
   struct Counters {
-    std::array<std::uint64_t, 6> runs{};  // indexed by Outcome
+    std::array<std::uint64_t, 7> runs{};  // indexed by Outcome
     std::uint64_t bytes = 0;
     std::uint64_t files = 0;
     std::uint64_t retries = 0;

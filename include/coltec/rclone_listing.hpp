@@ -39,7 +39,7 @@ struct ListedEntry {
 /// entry, and entries with a missing or malformed field, give nullopt.
 std::optional<ListedEntry> parse_lsjson_line(std::string_view line);
 
-/// "2026-12-01T22:24:23.123456789Z" or "...+01:00" (any fraction up to 9 digits) as
+/// "2026-12-01T22:24:23.123456789Z", "...+01:00" or "...+0100" (a fraction of up to 9 digits) as
 /// nanoseconds since the Unix epoch; nullopt for anything else.
 std::optional<std::int64_t> parse_time_ns(std::string_view text);
 

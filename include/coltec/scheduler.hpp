@@ -58,6 +58,9 @@ struct RunRequest {
   std::string action;                      ///< JobSpec::name
   RunReason reason = RunReason::interval;  ///< why now (for the log line)
   std::uint32_t attempt = 1;               ///< 1 + consecutive failures before this run
+  /// A watcher covers the action and saw no local change since its last success: an
+  /// interval run of a bidirectional action then only has to look for remote changes.
+  bool local_clean = false;
   bool operator==(const RunRequest&) const = default;
 };
 
@@ -69,6 +72,9 @@ enum class Outcome {
   refused,            ///< a safety guard refused (e.g. empty source); re-checked next time
   needs_resync,       ///< bisync state is broken; waits for the interval / a human
   cancelled,          ///< stopped by cancel(); counts neither as success nor failure
+  /// Another daemon has the turn on the same remote path: neither success nor failure;
+  /// tried again after SchedulerConfig::defer_delay, local changes stay pending.
+  deferred,
 };
 
 /// Stable lower-case name of an outcome ("temporary_failure"), for logs and health.json.
@@ -81,6 +87,8 @@ struct RunReport {
   std::uint64_t files = 0;  ///< files transferred
   std::uint64_t bytes = 0;  ///< bytes transferred
   std::chrono::milliseconds duration{0};  ///< wall time of the run, as measured by the runner
+  /// Bidirectional: conflict copies still waiting for a person after this run.
+  std::vector<std::string> conflicts;
   bool operator==(const RunReport&) const = default;
 };
 
@@ -103,12 +111,17 @@ class JobRunner {
 
 /// Scheduler tuning. Out-of-range values are clamped by the constructor (noted per field).
 struct SchedulerConfig {
-  std::size_t max_parallel = 2;                ///< runs at once; 0 counts as 1
-  std::chrono::milliseconds debounce{300};     ///< quiet window after the LAST local change
-  std::chrono::milliseconds max_delay{5000};   ///< latest start after the FIRST pending change
-  std::chrono::seconds reconcile_every{3600};  ///< idle push-only actions still run this often
-  std::chrono::seconds backoff_base{5};        ///< first retry delay; < 1 s counts as 1 s
-  std::chrono::seconds backoff_cap{300};       ///< longest retry delay; never below the base
+  std::size_t max_parallel = 2;               ///< runs at once; 0 counts as 1
+  std::chrono::milliseconds debounce{300};    ///< quiet window after the LAST local change
+  std::chrono::milliseconds max_delay{5000};  ///< latest start after the FIRST pending change
+  /// Idle event-driven actions still run in full this often (push-only: a full sync instead
+  /// of none; bidirectional: both sides listed instead of the generation check).
+  std::chrono::seconds reconcile_every{3600};
+  std::chrono::seconds backoff_base{5};   ///< first retry delay; < 1 s counts as 1 s
+  std::chrono::seconds backoff_cap{300};  ///< longest retry delay; never below the base
+  /// Wait after Outcome::deferred (times 0.5 + jitter/2), so daemons sharing a remote path
+  /// do not retry in lockstep.
+  std::chrono::seconds defer_delay{10};
   /// Retries of temporary failures (backoff base·2^(n-1), capped, times 0.5 + jitter/2).
   /// When the run after the last retry fails too, the action goes back to its interval
   /// and is unhealthy until a success. `failure` is never retried early; `refused` and
@@ -233,6 +246,7 @@ class Scheduler {
   std::optional<Due> due(const Entry& entry) const;
   TimePoint interval_after(const Entry& entry, TimePoint now) const;
   std::chrono::milliseconds backoff(std::uint32_t failures);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
   Entry* find(const std::string& name);
   std::size_t running_count() const;
   void wake() const;

@@ -57,6 +57,19 @@ std::string format_baseline(const Baseline& baseline);
 /// then treats the action as having no baseline, which is safe: every difference is compared).
 Result<Baseline> parse_baseline(std::string_view text);
 
+/// A baseline from rclone bisync's two listing files (`<workdir>/<session>.path1.lst` and
+/// `.path2.lst`, written by the earlier daemon and by this one's releases before the two-way
+/// engine): the upgrade path, so the first run after an upgrade sees only real changes.
+/// Local states come from path1, remote ones from path2 in RemoteTimes::metadata; only paths
+/// present in both listings are taken (one in a single listing was mid-change: it is compared).
+Result<Baseline> import_bisync_listings(std::string_view path1, std::string_view path2);
+
+/// Whether `file_name` is the path1 listing of bisync's session for these two roots (rclone
+/// names sessions "<local path>..<remote name>[{hash}]_<remote path>", every character that
+/// is not a letter or digit replaced by '_'; the hash appears when options were overridden).
+bool is_bisync_session_listing(const std::string& file_name, const std::string& local_path,
+                               const std::string& remote_name, const std::string& remote_path);
+
 /// How the two sides' changes combine for one path.
 enum class Change { none, created, modified, deleted };
 

@@ -18,12 +18,9 @@
 #include <vector>
 
 #include <coltec/rclone_listing.hpp>
+#include <coltec/rclone_twoway.hpp>
 
 namespace coltec {
-
-/// The folder under every two-way remote (and local) root that holds the engine's own files;
-/// excluded from every listing and transfer.
-inline constexpr const char* k_control_dir = ".coltec-sync";
 
 /// How long a claim is valid: a daemon that died mid-run blocks the others at most this long.
 inline constexpr std::int64_t k_claim_seconds = 15 * 60;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <coltec/rclone_twoway.hpp>
 #include <coltec/state.hpp>
 
 namespace coltec {
@@ -70,6 +71,8 @@ std::string result_name(const ActionStatus& s) {
       return "needs-resync";
     case Outcome::cancelled:
       return "cancelled";
+    case Outcome::deferred:
+      return "waiting";  // another daemon has the turn on the remote path
     case Outcome::temporary_failure:
     case Outcome::failure:
       break;
@@ -118,7 +121,23 @@ void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std:
     ctx.bisync_workdir = p.state_dir + "/bisync";
     ctx.dry_run = true;
     ctx.secrets = p.secrets;
-    ctx.resync = a.direction == Direction::bidirectional && !has_marker(p.state_dir, a.name);
+    if (a.direction == Direction::bidirectional) {
+      // The two-way engine's commands depend on what the listings find; these come first.
+      const auto remote =
+          build_tree_listing(a.remote_spec(), remote_listing_flags(a), a.exclude, ctx, env);
+      const auto local = build_tree_listing(a.local_path, ListingFlags{}, a.exclude, ctx, env);
+      if (json_out(o)) {
+        out << nlohmann::json{{"action", a.name},
+                              {"command", remote.redacted},
+                              {"local_command", local.redacted}}
+                   .dump()
+            << "\n";
+      } else {
+        out << "  " << a.name << " (two-way: both sides are listed, then what changed is copied "
+            << "each way):\n    " << remote.redacted << "\n    " << local.redacted << "\n";
+      }
+      continue;
+    }
     const auto inv = build_invocation(a, ctx, env);
     if (json_out(o)) {
       out << nlohmann::json{{"action", a.name}, {"command", inv.redacted}}.dump() << "\n";
@@ -179,7 +198,7 @@ ExitCode exit_code_for(const Scheduler& scheduler) {
     resync |= *s.last_outcome == Outcome::needs_resync;
     failed |= *s.last_outcome == Outcome::failure ||
               *s.last_outcome == Outcome::temporary_failure ||
-              *s.last_outcome == Outcome::cancelled;
+              *s.last_outcome == Outcome::cancelled || *s.last_outcome == Outcome::deferred;
   }
   if (refused) return ExitCode::safety_refused;
   if (resync) return ExitCode::needs_resync;
@@ -213,6 +232,7 @@ Health health_from(const Plan& plan, const Scheduler& scheduler) {
     a.bytes = s.last_report.bytes;
     a.pending_changes = s.pending_changes ? 1 : 0;
     a.needs_attention = s.needs_attention;
+    a.conflicts = s.last_report.conflicts;
     const bool ok = !s.unhealthy && !s.needs_attention && s.consecutive_failures == 0;
     h.healthy = h.healthy && ok;
     if (a.last_success && (!h.last_success || *a.last_success > *h.last_success)) {

@@ -1,11 +1,16 @@
 #include "app_setup.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <coltec/disk.hpp>
 
 extern char** environ;  // NOLINT: POSIX global, read once at start-up
 
@@ -141,6 +146,31 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
   return caps_for(*version);
 }
 
+// Who we are on a shared remote path: the host name (so "waiting for another daemon (x)"
+// names the other container) plus a random part, kept in the state directory, so a claim
+// left by a crash of this daemon is recognised as ours after a restart.
+Result<std::string> owner_id_for(const std::string& state_dir) {
+  const auto path = state_dir + "/owner-id";
+  if (auto text = make_system_disk()->read_file(path, 256)) {
+    std::string id = *text;
+    while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+    const bool valid = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+    });
+    if (valid) return id;
+  }
+  char host[256] = {};
+  std::string name = ::gethostname(host, sizeof host - 1) == 0 ? host : "host";
+  std::erase_if(name, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.';
+  });
+  if (name.empty() || name.size() > 40) name = "host";
+  std::random_device rd;
+  const auto id = fmt::format("{}-{:08x}", name, rd());
+  if (auto written = write_file_atomic(path, id + "\n", 0600); !written) return written.error();
+  return id;
+}
+
 Result<std::map<std::string, std::string>> obscure_passwords(const Plan& plan, const EnvMap& env) {
   std::map<std::string, std::string> obscured;
   boost::asio::io_context io;
@@ -221,6 +251,12 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     }
     p.lock.emplace(std::move(lock).value());
   }
+  auto owner = owner_id_for(p.state_dir);
+  if (!owner) {
+    *failure = {ExitCode::runtime_error, owner.error().message};
+    return std::nullopt;
+  }
+  p.owner_id = std::move(owner).value();
   auto runtime = PrivateDir::create();
   if (!runtime) {
     *failure = {ExitCode::runtime_error, runtime.error().message};

@@ -75,6 +75,8 @@ struct Prepared {
   std::string config_path;
   std::vector<std::string> secrets;
   bool pass_aws = false;
+  /// This state directory's name in claims on shared remote paths (<state>/owner-id).
+  std::string owner_id;
 };
 
 /// Detect rclone, create the state directory, take the lock (not for dry runs), obscure

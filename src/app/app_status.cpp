@@ -35,6 +35,9 @@ struct StatusView {
   std::optional<Health> health;
   std::string health_error;
   std::vector<std::string> attention;
+  /// Shown under "needs attention" too, but they do not make the workspace unhealthy: a
+  /// conflict copy needs a person to choose, not a restart.
+  std::vector<std::string> conflicts;
   bool healthy = false;
 };
 
@@ -46,6 +49,12 @@ void judge(StatusView& v, const Plan& plan) {
   } else {
     for (const auto& a : v.health->actions) {
       if (a.needs_attention) v.attention.push_back(a.name + ": " + a.last_error);
+      for (const auto& c : a.conflicts) {
+        v.conflicts.push_back(a.name +
+                              ": conflict: both sides changed a file; the other "
+                              "version is " +
+                              c + " (keep one, delete the other)");
+      }
     }
     for (const auto& a : plan.actions) {
       const bool known = std::any_of(v.health->actions.begin(), v.health->actions.end(),
@@ -73,9 +82,10 @@ void print_text(const StatusView& v, std::int64_t now) {
       std::cout << row << "\n";
     }
   }
-  if (!v.attention.empty()) {
+  if (!v.attention.empty() || !v.conflicts.empty()) {
     std::cout << "\nneeds attention:\n";
     for (const auto& line : v.attention) std::cout << "  - " << line << "\n";
+    for (const auto& line : v.conflicts) std::cout << "  - " << line << "\n";
   }
 }
 
@@ -84,7 +94,8 @@ void print_json(const StatusView& v) {
                    {"state_dir", v.state_dir},
                    {"daemon_running", v.daemon_pid.has_value()},
                    {"healthy", v.healthy},
-                   {"attention", v.attention}};
+                   {"attention", v.attention},
+                   {"conflicts", v.conflicts}};
   if (v.daemon_pid) j["pid"] = *v.daemon_pid;
   if (v.health) j["health"] = to_json(*v.health);
   std::cout << j.dump() << "\n";

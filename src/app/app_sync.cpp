@@ -15,6 +15,7 @@
 #include <coltec/executor.hpp>
 #include <coltec/metrics.hpp>
 #include <coltec/metrics_file.hpp>
+#include <coltec/rclone_twoway.hpp>
 #include <coltec/scheduler.hpp>
 #include <coltec/scheduler_driver.hpp>
 #include <coltec/version.hpp>
@@ -38,10 +39,33 @@ Outcome outcome_of(RcloneFailure f) {
       return Outcome::refused;
     case RcloneFailure::killed:
       return Outcome::cancelled;
+    case RcloneFailure::deferred:
+      return Outcome::deferred;
     case RcloneFailure::fatal:
       break;
   }
   return Outcome::failure;
+}
+
+// What the executor may skip: a run for local changes sends just those where that is safe
+// (a shutdown flush too: the grace is short); an interval run of an action the watcher
+// covers, with nothing changed locally, only has to look for remote changes.
+RunKind kind_of(const RunRequest& request) {
+  switch (request.reason) {
+    case RunReason::local_change:
+    case RunReason::flush:
+      return RunKind::local_changes;
+    case RunReason::interval:
+      return request.local_clean ? RunKind::interval : RunKind::full;
+    case RunReason::startup:
+    case RunReason::overflow:
+    case RunReason::reconcile:
+    case RunReason::retry:
+    case RunReason::manual:
+    case RunReason::once:
+      break;
+  }
+  return RunKind::full;
 }
 
 /// The scheduler's view of the executor.
@@ -51,7 +75,6 @@ class ExecutorJobRunner final : public JobRunner {
       : m_executor(executor), m_metrics(metrics) {}
   void start(const RunRequest& request, RunDone done) override {
     m_metrics.record_start(request);
-    const bool changes_only = request.reason == RunReason::local_change;
     m_executor.run(
         request.action,
         [done = std::move(done)](const SyncReport& s) {
@@ -61,9 +84,10 @@ class ExecutorJobRunner final : public JobRunner {
           r.files = s.stats.transfers + s.restored;
           r.bytes = s.stats.bytes;
           r.duration = s.duration;
+          r.conflicts = s.conflicts;
           done(r);
         },
-        changes_only);
+        kind_of(request));
   }
   void cancel(const std::string& action) override { m_executor.cancel(action); }
 
@@ -90,6 +114,7 @@ ExecutorSettings executor_settings(const Options& o, const Plan& plan, const Env
   s.safety = plan.safety;
   s.allow_empty_source = o.allow_empty_source;
   s.force_deletes = o.force_deletes;
+  s.owner_id = p.owner_id;
   return s;
 }
 
@@ -244,6 +269,12 @@ void SyncLoop::start_watcher() {
   WatcherOptions wo;
   wo.ignored_prefixes = {prepared.state_dir};
   if (options.log_file) wo.ignored_prefixes.push_back(*options.log_file);
+  // The two-way engine's own folder (staging downloads) inside a bidirectional root.
+  for (const auto& a : planned.plan.actions) {
+    if (a.direction == Direction::bidirectional) {
+      wo.ignored_prefixes.push_back(a.local_path + "/" + k_control_dir);
+    }
+  }
   auto created = Watcher::create(io, std::move(cb), wo);
   if (!created) {
     log.warn("not watching local folders: " + created.error().message);

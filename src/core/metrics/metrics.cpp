@@ -48,9 +48,9 @@ namespace {
 
 using metrics_detail::utf8_length;
 
-constexpr std::array<Outcome, 6> k_outcomes{
-    Outcome::ok,      Outcome::temporary_failure, Outcome::failure,
-    Outcome::refused, Outcome::needs_resync,      Outcome::cancelled,
+constexpr std::array<Outcome, 7> k_outcomes{
+    Outcome::ok,           Outcome::temporary_failure, Outcome::failure,  Outcome::refused,
+    Outcome::needs_resync, Outcome::cancelled,         Outcome::deferred,
 };
 
 void append_label_value(std::string& out, std::string_view value) {

@@ -148,6 +148,25 @@ Args sync_args(const Action& action, const RunContext& ctx) {
 
 }  // namespace
 
+namespace rclone_detail {
+
+std::string positional_arg(const std::string& arg) {
+  return positional(arg);
+}
+
+void add_common_flags(std::vector<std::string>& args, const RunContext& ctx) {
+  add_config(args, ctx);
+  add_logging(args, ctx);
+  add_timeouts(args);
+}
+
+Invocation finish_invocation(std::vector<std::string> args, const RunContext& ctx,
+                             const EnvMap& daemon_env) {
+  return finish(std::move(args), ctx, daemon_env);
+}
+
+}  // namespace rclone_detail
+
 std::string to_string(const RcloneVersion& version) {
   return std::to_string(version.major) + "." + std::to_string(version.minor) + "." +
          std::to_string(version.patch);

@@ -31,4 +31,14 @@ bool looks_secret(std::string_view name);
 std::map<std::string, std::string> legacy_env_options(const std::string& remote_name,
                                                       const EnvMap& env);
 
+/// An argument rclone must not read as a flag ("-x" becomes "./-x").
+std::string positional_arg(const std::string& arg);
+
+/// --config, JSON logging with stats, short network timeouts: what every command carries.
+void add_common_flags(std::vector<std::string>& args, const RunContext& ctx);
+
+/// The Invocation for `args`: the child's environment and the redacted text.
+Invocation finish_invocation(std::vector<std::string> args, const RunContext& ctx,
+                             const EnvMap& daemon_env);
+
 }  // namespace coltec::rclone_detail

@@ -143,9 +143,12 @@ std::optional<std::int64_t> parse_time_ns(std::string_view t) {
   const auto zone = t.substr(i);
   if (zone == "Z" || zone == "z") {
     offset_s = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+  } else if ((zone.size() == 6 && zone[3] == ':') || zone.size() == 5) {
+    // "+01:00" (RFC 3339), or "+0100" as rclone bisync writes its listings.
+    const auto mm = zone.substr(zone.size() - 2);
     unsigned oh = 0, om = 0;
-    if (!digits(zone.substr(1, 2), oh) || !digits(zone.substr(4, 2), om) || oh > 23 || om > 59) {
+    if ((zone[0] != '+' && zone[0] != '-') || !digits(zone.substr(1, 2), oh) || !digits(mm, om) ||
+        oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset_s = (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(oh * 3600 + om * 60);

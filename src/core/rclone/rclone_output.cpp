@@ -136,6 +136,8 @@ const char* to_string(RcloneFailure failure) {
       return "failed";
     case RcloneFailure::killed:
       return "killed";
+    case RcloneFailure::deferred:
+      return "deferred";
   }
   return "?";
 }

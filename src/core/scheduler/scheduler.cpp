@@ -81,9 +81,9 @@ void Scheduler::launch_ready(TimePoint now) {
 }
 
 void Scheduler::skip_idle_interval(Entry& entry, TimePoint now) const {
-  // Only a push-only action that the watcher covers knows that nothing changed; anything
-  // else may have remote changes (bidirectional) or unseen local ones (polling fallback).
-  if (entry.spec.direction != Direction::push_only || !entry.spec.event_driven || entry.polling ||
+  // Only an action that the watcher covers knows that nothing changed locally (in polling
+  // fallback it may have unseen changes). Pull-only actions have nothing local to know.
+  if (entry.spec.direction == Direction::pull_only || !entry.spec.event_driven || entry.polling ||
       entry.dirty()) {
     return;
   }
@@ -91,6 +91,8 @@ void Scheduler::skip_idle_interval(Entry& entry, TimePoint now) const {
     entry.next_reason = RunReason::reconcile;
     return;
   }
+  // A bidirectional action still runs: the run looks only at the remote's generation.
+  if (entry.spec.direction == Direction::bidirectional) return;
   const auto behind = now - *entry.next_at;
   const auto steps = behind / entry.spec.interval + 1;
   *entry.next_at += steps * entry.spec.interval;
@@ -113,7 +115,8 @@ void Scheduler::launch(Entry& entry, RunReason reason, TimePoint now) {
   entry.overflow_pending = false;
   if (reason == RunReason::flush) entry.flushed = true;
 
-  RunRequest request{entry.spec.name, reason, entry.consecutive_failures + 1};
+  RunRequest request{entry.spec.name, reason, entry.consecutive_failures + 1,
+                     entry.spec.event_driven && !entry.polling && !entry.dirty()};
   std::weak_ptr<Inbox> weak = m_inbox;
   m_runner.start(request,
                  [weak, name = entry.spec.name, id = entry.run_id](const RunReport& report) {

@@ -91,6 +91,8 @@ const char* to_string(Outcome outcome) {
       return "needs_resync";
     case Outcome::cancelled:
       return "cancelled";
+    case Outcome::deferred:
+      return "deferred";
   }
   return "unknown";
 }

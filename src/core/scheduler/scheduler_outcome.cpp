@@ -29,6 +29,10 @@ void Scheduler::complete(Entry& entry, const RunReport& report, TimePoint now) {
     // Cancelling is our own doing (stop, reload), not evidence about the remote.
     entry.next_at = interval_after(entry, now);
     entry.next_reason = RunReason::interval;
+  } else if (report.outcome == Outcome::deferred) {
+    // Another daemon is syncing the same remote path: nothing is wrong, try again soon.
+    entry.next_at = now + jittered(m_config.defer_delay);
+    entry.next_reason = RunReason::retry;
   } else {
     ++entry.consecutive_failures;
     schedule_after_failure(entry, report.outcome, now);
@@ -67,6 +71,7 @@ void Scheduler::schedule_after_failure(Entry& entry, Outcome outcome, TimePoint 
       return;
     case Outcome::ok:
     case Outcome::cancelled:
+    case Outcome::deferred:
       return;
   }
 }
@@ -84,11 +89,15 @@ std::chrono::milliseconds Scheduler::backoff(std::uint32_t failures) {
   milliseconds delay = m_config.backoff_base;
   for (std::uint32_t i = 1; i < failures && delay < cap; ++i) delay *= 2;
   delay = std::min(delay, cap);
+  return jittered(delay);
+}
+
+std::chrono::milliseconds Scheduler::jittered(std::chrono::milliseconds delay) {
   double jitter = m_jitter ? m_jitter() : 0.0;
   if (!std::isfinite(jitter) || jitter < 0.0) jitter = 0.0;
   jitter = std::min(jitter, 1.0);
   const double factor = 0.5 + jitter / 2.0;
-  return milliseconds{std::llround(static_cast<double>(delay.count()) * factor)};
+  return std::chrono::milliseconds{std::llround(static_cast<double>(delay.count()) * factor)};
 }
 
 }  // namespace coltec

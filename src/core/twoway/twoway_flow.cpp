@@ -84,8 +84,12 @@ bool plan_transfers(const SyncPlan& plan) {
 
 NextStep next_step(const TwoWayProgress& p) {
   if (p.failed) return end(p, TwoWayStop::failed);
-  if (!p.control) return step(TwoWayStep::list_control);
-  if (!p.claimed) {
+  // A quick plan (watcher changes, remote trusted as the baseline says) skips the first
+  // listing: verify_claim reads the control folder anyway and sends it back to a full run
+  // if the generation moved.
+  const bool quick = p.quick && p.plan;
+  if (!p.control && !quick) return step(TwoWayStep::list_control);
+  if (p.control && !p.claimed) {
     if (p.other_claim) return stop(TwoWayStop::deferred);
     const bool unchanged = p.have_baseline && generation_of(*p.control) == p.baseline_generation;
     if (p.trigger == TwoWayTrigger::check && unchanged) return stop(TwoWayStop::unchanged);

@@ -15,15 +15,16 @@ namespace coltec {
 /// Our log level for one of rclone's lines.
 Level level_for_rclone(const RcloneLine& line, bool dry_run);
 
-class Executor::Run : public std::enable_shared_from_this<Executor::Run> {
+class Executor::Run final : public Executor::Running,
+                            public std::enable_shared_from_this<Executor::Run> {
  public:
   using Done = std::function<void(const SyncReport&)>;
   Run(Executor& ex, Action action, bool startup, PendingChanges changes, Done done);
 
   void start();
-  void cancel();
+  void cancel() override;
   /// The executor is going away: never call back into it.
-  void detach() { m_detached = true; }
+  void detach() override { m_detached = true; }
 
  private:
   /// What one rclone step printed and how it ended.

@@ -37,7 +37,8 @@ json action_json(const ActionHealth& a) {
               {"files", a.files},
               {"bytes", a.bytes},
               {"pending_changes", a.pending_changes},
-              {"needs_attention", a.needs_attention}};
+              {"needs_attention", a.needs_attention},
+              {"conflicts", a.conflicts}};
 }
 
 // Field readers: a missing key keeps the default; a present key must have the right type.
@@ -59,6 +60,15 @@ class Fields {
         out = v->get<std::string>();
       else if (!v->is_null())
         fail(key, "must be a string");
+    }
+  }
+  void get(const char* key, std::vector<std::string>& out) {
+    const json* v = find(key);
+    if (v == nullptr || v->is_null()) return;
+    if (!v->is_array()) return fail(key, "must be an array of strings");
+    for (const auto& item : *v) {
+      if (!item.is_string()) return fail(key, "must be an array of strings");
+      out.push_back(item.get<std::string>());
     }
   }
   template <typename Int>
@@ -122,6 +132,7 @@ Result<ActionHealth> action_from_json(const json& j, const std::string& where) {
   f.get("bytes", a.bytes);
   f.get("pending_changes", a.pending_changes);
   f.get("needs_attention", a.needs_attention);
+  f.get("conflicts", a.conflicts);
   if (!f.error().empty()) return make_error(f.error());
   return a;
 }

@@ -67,12 +67,14 @@ coltec_runs_total{action="agent",result="failure"} 0
 coltec_runs_total{action="agent",result="refused"} 1
 coltec_runs_total{action="agent",result="needs_resync"} 0
 coltec_runs_total{action="agent",result="cancelled"} 0
+coltec_runs_total{action="agent",result="deferred"} 0
 coltec_runs_total{action="code",result="ok"} 1
 coltec_runs_total{action="code",result="temporary_failure"} 1
 coltec_runs_total{action="code",result="failure"} 0
 coltec_runs_total{action="code",result="refused"} 0
 coltec_runs_total{action="code",result="needs_resync"} 0
 coltec_runs_total{action="code",result="cancelled"} 0
+coltec_runs_total{action="code",result="deferred"} 0
 # HELP coltec_retries_total Runs started as a retry after a temporary failure.
 # TYPE coltec_retries_total counter
 coltec_retries_total{action="agent"} 0

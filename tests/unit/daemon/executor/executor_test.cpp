@@ -317,58 +317,6 @@ TEST_F(ExecutorTest, PullFromAnEmptyRemoteIsRefused) {
   EXPECT_EQ(runner.calls.size(), 1U);
 }
 
-TEST_F(ExecutorTest, FirstBisyncCopiesRemoteFirstKeepingLocalCopiesThenResyncs) {
-  add_local_file();
-  Executor ex(runner, *log, settings, {action(Direction::bidirectional)});
-  const auto r = run(ex);
-  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
-  ASSERT_EQ(runner.calls.size(), 2U);
-  EXPECT_EQ(runner.calls[0][1], "copy");
-  EXPECT_TRUE(has_arg(runner.calls[0], "--backup-dir"));
-  EXPECT_EQ(runner.calls[1][1], "bisync");
-  EXPECT_TRUE(has_arg(runner.calls[1], "--resync"));
-  EXPECT_TRUE(fs::exists(root + "/state/code.bisync"));
-  runner.calls.clear();
-  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
-  ASSERT_EQ(runner.calls.size(), 1U);
-  EXPECT_FALSE(has_arg(runner.calls[0], "--resync"));
-}
-
-TEST_F(ExecutorTest, LostListingsAreRecoveredSafelyOnTheNextRun) {
-  add_local_file();
-  std::ofstream(root + "/state/code.bisync").flush();
-  runner.script = [](const auto&) {
-    return Script{
-        2, {R"j({"level":"error","msg":"Bisync aborted. Must run --resync to recover."})j"}, {}};
-  };
-  Executor ex(runner, *log, settings, {action(Direction::bidirectional)});
-  EXPECT_EQ(run(ex).failure, RcloneFailure::needs_resync);
-  EXPECT_TRUE(fs::exists(root + "/state/code.needs-resync"));
-  runner.script = [](const auto&) { return Script{}; };
-  runner.calls.clear();
-  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
-  ASSERT_EQ(runner.calls.size(), 2U);
-  EXPECT_EQ(runner.calls[0][1], "copy");
-  EXPECT_TRUE(has_arg(runner.calls[1], "--resync"));
-  EXPECT_FALSE(fs::exists(root + "/state/code.needs-resync"));
-}
-
-TEST_F(ExecutorTest, CancellingABisyncKillsItInsteadOfTerminating) {
-  add_local_file();
-  std::ofstream(root + "/state/code.bisync").flush();
-  runner.hold = true;
-  Executor ex(runner, *log, settings, {action(Direction::bidirectional)});
-  SyncReport report;
-  ex.run("code", [&](const SyncReport& r) { report = r; });
-  ASSERT_EQ(runner.calls.size(), 1U);
-  ex.cancel("code");
-  EXPECT_EQ(runner.last->killed, 1);
-  EXPECT_EQ(runner.last->terminated, 0);
-  runner.release();
-  io.run();
-  EXPECT_EQ(report.failure, RcloneFailure::killed);
-}
-
 TEST_F(ExecutorTest, CancellingASyncTerminatesIt) {
   add_local_file();
   runner.hold = true;
@@ -387,13 +335,13 @@ TEST_F(ExecutorTest, DryRunNeverRestoresOrPreChecksAndWritesNoState) {
     if (argv[1] == "lsjson") return Script{0, {}, {R"({"Path":"a"})"}};
     return Script{};
   };
-  Executor ex(runner, *log, settings, {action(Direction::bidirectional)});
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
   EXPECT_EQ(run(ex).failure, RcloneFailure::none);
   ASSERT_EQ(runner.calls.size(), 2U);
   EXPECT_EQ(runner.calls[0][1], "lsjson");
-  EXPECT_EQ(runner.calls[1][1], "bisync");
+  EXPECT_EQ(runner.calls[1][1], "sync");
   EXPECT_TRUE(has_arg(runner.calls[1], "--dry-run"));
-  EXPECT_FALSE(fs::exists(root + "/state/code.bisync"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));
 }
 
 TEST_F(ExecutorTest, SpawnFailureIsAClearFatalError) {
@@ -441,7 +389,7 @@ class ExecutorQuickTest : public ExecutorTest {
   SyncReport run_changes(Executor& ex) {
     SyncReport report;
     ex.run(
-        "code", [&](const SyncReport& r) { report = r; }, true);
+        "code", [&](const SyncReport& r) { report = r; }, RunKind::local_changes);
     io.restart();
     io.run();
     return report;
