@@ -92,12 +92,21 @@ Invocation build_delete_listed(const std::string& dir, const std::string& files_
   return finish_invocation(std::move(args), ctx, daemon_env);
 }
 
+bool look_up_each(std::size_t files, std::size_t tree_files) {
+  return files <= tree_files / 1000 + 2;
+}
+
 Invocation build_transfer(const Action& action, const TransferSpec& spec, const RunContext& ctx,
                           const EnvMap& daemon_env) {
   Args args{ctx.rclone_binary, spec.move ? "move" : "copy", positional_arg(spec.src),
             positional_arg(spec.dst)};
   if (spec.files_from) {
-    args.insert(args.end(), {"--files-from-raw", *spec.files_from, "--no-traverse"});
+    args.insert(args.end(), {"--files-from-raw", *spec.files_from});
+    if (spec.no_traverse) {
+      args.emplace_back("--no-traverse");
+    } else if (is_bucket_backend(action.backend_type)) {
+      args.emplace_back("--fast-list");
+    }
   } else {
     if (is_bucket_backend(action.backend_type)) args.emplace_back("--fast-list");
     exclude_control(args);

@@ -264,6 +264,7 @@ void Executor::TwoWayRun::log_finished(const SyncReport& r, TwoWayStop stop) {
                 {"result", to_string(r.failure)}, {"duration_ms", r.duration.count()},
                 {"files", r.stats.transfers},     {"bytes", r.stats.bytes},
                 {"deletes", r.stats.deletes}};
+  if (!m_made_conflicts.empty()) fields.emplace_back("new_conflicts", m_made_conflicts.size());
   if (!r.conflicts.empty()) fields.emplace_back("conflicts", r.conflicts.size());
   if (!r.held_back_deletes.empty()) fields.emplace_back("held_back", r.held_back_deletes.size());
   if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);

@@ -121,6 +121,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   std::set<std::string> m_fetch;      ///< remote versions to fetch into staging
   std::set<std::string> m_fetched;    ///< fetched and of the listed size
   std::map<std::string, Resolution> m_conflicts;
+  std::vector<std::string> m_made_conflicts;  ///< conflict copies this run made
   std::vector<std::string> m_uploads;
   std::vector<std::string> m_uploaded;
   std::vector<std::string> m_remote_deletes;

@@ -41,6 +41,7 @@ void Executor::TwoWayRun::fetch() {
     if (list.empty())
       return fail(RcloneFailure::fatal, "cannot write a file list in the state dir");
     spec.files_from = list;
+    spec.no_traverse = look_up_each(m_fetch.size(), m_remote.size());
   }
   exec(build_transfer(m_action, spec, context(), m_ex.m_settings.env), "fetch remote versions",
        m_ex.m_settings.run_timeout, [this, staging](Child& c) {
@@ -133,7 +134,7 @@ void Executor::TwoWayRun::place_conflict(const std::string& p) {
   }
   m_uploads.push_back(copy);
   m_upload_local[copy] = disk().stat(*copy_path).state;
-  m_report.conflicts.push_back(copy);
+  m_made_conflicts.push_back(copy);
   m_baseline.conflicts.push_back(copy);
   m_ex.m_log.warn("conflict: both sides changed a file; the newer version keeps its name",
                   {{"action", m_action.name},
@@ -181,6 +182,9 @@ void Executor::TwoWayRun::upload() {
   spec.src = m_action.local_path;
   spec.dst = remote_root();
   spec.files_from = list;
+  // The quick path knows no remote listing: the baseline's size of the tree stands in.
+  const auto tree = m_progress.listed ? m_remote.size() : m_baseline.files.size();
+  spec.no_traverse = look_up_each(m_uploads.size(), tree);
   if (m_ex.m_settings.safety.trash) spec.backup_dir = trash_dir();
   exec(build_transfer(m_action, spec, context(), m_ex.m_settings.env), "upload",
        m_ex.m_settings.run_timeout, [this](Child& c) {
@@ -215,6 +219,8 @@ void Executor::TwoWayRun::delete_remote() {
     spec.dst = trash_dir();
     spec.files_from = list;
     spec.move = true;
+    spec.no_traverse =
+        look_up_each(m_remote_deletes.size(), std::max(m_remote.size(), m_baseline.files.size()));
     return build_transfer(m_action, spec, context(), m_ex.m_settings.env);
   }();
   exec(inv, "delete on the remote", m_ex.m_settings.run_timeout, [this](Child& c) {
@@ -284,9 +290,8 @@ void Executor::TwoWayRun::save_baseline() {
     m_baseline.remote_times = RemoteTimes::server;
     // A conflict copy the person deleted (or renamed) is resolved.
     std::erase_if(m_baseline.conflicts, [this](const std::string& c) {
-      return m_local.count(c) == 0 &&
-             std::find(m_report.conflicts.begin(), m_report.conflicts.end(), c) ==
-                 m_report.conflicts.end();
+      return m_local.count(c) == 0 && std::find(m_made_conflicts.begin(), m_made_conflicts.end(),
+                                                c) == m_made_conflicts.end();
     });
   }
   if (auto written = disk().write_file(baseline_path(), format_baseline(m_baseline)); !written) {
