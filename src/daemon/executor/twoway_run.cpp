@@ -80,8 +80,11 @@ void Executor::TwoWayRun::advance() {
   if (m_detached) return;
   const auto next = next_step(m_progress);
   if (next.step == TwoWayStep::done) return finish(next.stop);
-  if (m_cancelled)
+  // Once stopped, the only step still taken is releasing our claim (so other daemons need
+  // not wait for it to expire).
+  if (m_cancelled && !m_progress.failed) {
     return fail(RcloneFailure::killed, "stopped before " + std::string(to_string(next.step)));
+  }
   m_ex.m_log.trace("two-way step", {{"action", m_action.name}, {"step", to_string(next.step)}});
   carry_out(next.step);
 }
@@ -154,7 +157,7 @@ void Executor::TwoWayRun::exec(const Invocation& inv, const char* step,
         if (result.spawn_failed) {
           return self->fail(RcloneFailure::fatal, "cannot start rclone: " + result.spawn_error);
         }
-        if (self->m_cancelled) {
+        if (self->m_cancelled && !self->m_progress.failed) {
           return self->fail(RcloneFailure::killed, fmt::format("stopped during {}", step));
         }
         if (result.timed_out) {

@@ -35,6 +35,9 @@ bool has_component(const std::string& path, const std::set<std::string>& names) 
 }  // namespace
 
 void Executor::TwoWayRun::load_state() {
+  // Staging left by a run that was killed holds nothing anyone needs: the remote still has
+  // those versions, and the real names were never touched.
+  if (!m_ex.m_settings.dry_run) (void)disk().remove_all(m_action.local_path + "/" + k_control_dir);
   auto text = disk().read_file(baseline_path(), k_max_baseline_bytes);
   if (text) {
     auto parsed = parse_baseline(*text);
@@ -191,7 +194,8 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
     if (c->proc.spawn_failed)
       return fail(RcloneFailure::fatal, "cannot start rclone: " + c->proc.spawn_error);
   }
-  if (m_cancelled) return fail(RcloneFailure::killed, "stopped while listing");
+  if (m_cancelled && !m_progress.failed)
+    return fail(RcloneFailure::killed, "stopped while listing");
   if (remote.proc.timed_out || local_child.proc.timed_out) {
     return fail(RcloneFailure::temporary, "listing timed out");
   }
