@@ -10,7 +10,7 @@ Subcommands (each prints plain text or one JSON object on stdout):
                                  once the log has stopped growing for 0.5 s (it lags)
   sigterm LOG READY -- CMD...    start CMD, wait for READY ("a|b": all) in LOG, SIGTERM it,
                                  print ms and rc
-  latency SRC DST COUNT [LOG START END]
+  latency SRC DST COUNT [LOG START END [SUFFIX]]
                                  write COUNT new files in SRC, poll DST every 10 ms for each;
                                  before each write wait until LOG has as many END lines as
                                  START lines ("a|b": either), then 0.5 s
@@ -146,6 +146,7 @@ def cmd_sigterm(argv):
 def cmd_latency(argv):
     src, dst, count = argv[0], argv[1], int(argv[2])
     busy = argv[3:6] if len(argv) >= 6 else None
+    suffix = argv[6] if len(argv) >= 7 else ""  # s3rver keeps KEY as KEY._S3rver_object
     leaves = sorted(
         os.path.relpath(r, src) for r, dirs, _ in os.walk(src) if not dirs
     )
@@ -154,7 +155,7 @@ def cmd_latency(argv):
     for k in range(count):
         settle(busy)
         rel = os.path.join(leaves[(k * 7) % len(leaves)], "lat_%d_%d.txt" % (os.getpid(), k))
-        target = os.path.join(dst, rel)
+        target = os.path.join(dst, rel) + suffix
         t0 = time.monotonic()
         with open(os.path.join(src, rel), "w") as f:
             f.write("change %d\n" % k)

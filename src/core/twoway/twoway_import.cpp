@@ -148,22 +148,21 @@ Result<Baseline> import_bisync_listings(std::string_view path1, std::string_view
 bool is_bisync_session_listing(const std::string& file_name, const std::string& local_path,
                                const std::string& remote_name, const std::string& remote_path) {
   constexpr std::string_view k_suffix = ".path1.lst";
-  std::string_view f(file_name);
-  if (!f.ends_with(k_suffix)) return false;
-  f.remove_suffix(k_suffix.size());
+  std::string f(file_name);
+  if (!std::string_view(f).ends_with(k_suffix)) return false;
+  f.resize(f.size() - k_suffix.size());
+  // The hash of overridden options follows the remote name: "<local>..<name>{hash}_<path>".
+  const auto open = f.find('{');
+  if (open != std::string::npos) {
+    const auto close = f.find('}', open);
+    if (close == std::string::npos) return false;
+    f.erase(open, close - open + 1);
+  }
   std::string_view local(local_path);
   while (local.starts_with('/')) local.remove_prefix(1);
-  const std::string first = underscored(local) + "..";
-  if (!f.starts_with(first)) return false;
-  f.remove_prefix(first.size());
-  if (!f.starts_with(remote_name)) return false;
-  f.remove_prefix(remote_name.size());
-  if (f.starts_with('{')) {  // the hash of overridden options
-    const auto close = f.find('}');
-    if (close == std::string_view::npos) return false;
-    f.remove_prefix(close + 1);
-  }
-  return underscored(f) == "_" + underscored(remote_path);
+  // rclone keeps some punctuation and replaces the rest; compare with both sides reduced.
+  return underscored(f) ==
+         underscored(local) + "__" + underscored(remote_name) + "_" + underscored(remote_path);
 }
 
 }  // namespace coltec

@@ -49,6 +49,8 @@ TEST(TwoWayImport, FindsTheSessionOfTheseRoots) {
                                         "testbucket/bl"));
   EXPECT_TRUE(is_bisync_session_listing("tmp_exp_bl..here__tmp_exp_blr_x_y.path1.lst",
                                         "/tmp/exp/bl", "here", "/tmp/exp/blr x:y"));
+  EXPECT_TRUE(is_bisync_session_listing("tmp_coltec-e2e.E4J42z_up..s3_testbucket_ws_up.path1.lst",
+                                        "/tmp/coltec-e2e.E4J42z/up", "s3", "testbucket/ws/up"));
   EXPECT_FALSE(is_bisync_session_listing("tmp_exp_bl..t_testbucket_bl.path2.lst", "/tmp/exp/bl",
                                          "t", "testbucket/bl"));
   EXPECT_FALSE(is_bisync_session_listing("tmp_exp_bl..t_testbucket_other.path1.lst", "/tmp/exp/bl",
