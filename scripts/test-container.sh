@@ -110,20 +110,22 @@ runroot = "$pm_run/$1"
 EOF
 }
 
-# A probe image: the host's /bin/true and the libraries it loads, nothing else.
+# A probe image: the host's /bin/true and the libraries it loads, nothing else (made once
+# per store).
 probe_ok() {
-  local dir f out
-  dir=$(mktemp -d)
-  for f in /bin/true $(ldd /bin/true | grep -o '/[^ ]*'); do
-    cp --parents -L "$f" "$dir/"
-  done
-  out=$( (tar -C "$dir" -c . | podman import -q - localhost/coltec-probe:latest >/dev/null &&
-    podman run --rm --network none localhost/coltec-probe:latest /bin/true) 2>&1) || {
+  local dir f out=""
+  if ! podman image exists localhost/coltec-probe:latest >/dev/null 2>&1; then
+    dir=$(mktemp -d)
+    for f in /bin/true $(ldd /bin/true | grep -o '/[^ ]*'); do
+      cp --parents -L "$f" "$dir/"
+    done
+    out=$(tar -C "$dir" -c . | podman import -q - localhost/coltec-probe:latest 2>&1 >/dev/null) || true
     rm -rf "$dir"
+  fi
+  out+=$(podman run --rm --network none localhost/coltec-probe:latest /bin/true 2>&1) || {
     probe_error=$(grep -v '^$' <<<"$out" | tail -n 3 | tr '\n' ' ')
     return 1
   }
-  rm -rf "$dir"
 }
 probe_error=""
 driver=""
@@ -277,6 +279,8 @@ ctr_cleanup() {
   ids=$(podman volume ls -q --filter "label=$label" 2>/dev/null || true)
   # shellcheck disable=SC2086
   [[ -z $ids ]] || podman volume rm -f $ids >/dev/null 2>&1 || true
+  # Images replaced by this run's builds; the layers of the tagged ones stay as the cache.
+  podman image prune -f >/dev/null 2>&1 || true
   e2e_cleanup
 }
 trap ctr_cleanup EXIT
