@@ -469,6 +469,15 @@ for a in notes context; do
     fail "$a: no successful run after 'stopping' in the daemon's log"
 done
 
+# 4b. The same container started again (as after a host restart): supervisord's socket and
+# pid file from the last run are still there.
+expect_rc 0 "podman start the stopped container" podman start "$c1"
+wait_for 90 healthy "$c1" && pass "healthy again after podman start (stale supervisord files handled)" ||
+  fail "not healthy after podman start: $(podman logs --tail 5 "$c1" 2>&1)"
+expect_rc 0 "podman stop it again" podman stop "$c1"
+rc=$(exit_code "$c1")
+[[ $rc == 143 ]] && pass "exit 143 again" || fail "exit code $rc after the restart"
+
 # 5. A new container on the same state volume with a fresh checkout: the synced folders
 # come back from the bucket, and nothing is lost on either side.
 ws2=$E2E_TMP/ws2
