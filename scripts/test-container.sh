@@ -14,8 +14,11 @@
 #   4. docker/devcontainer-feature/install.sh run in a bookworm image build as the
 #      devcontainer CLI runs it, then the installed daemon: --version, --validate-only on
 #      the example, and --once against a local-folder remote.
-# Prints "SKIP: <reason>" and exits 0 when containers cannot run here (not root, podman
-# cannot be installed, or cannot start a container); COLTEC_SKIP_CONTAINER_TEST=1 skips too.
+# Prints "SKIP: <reason>" and exits 0 when containers cannot run here (not root, no /proc as
+# in a bare chroot, podman cannot be installed, or cannot start a container within 2 min);
+# COLTEC_SKIP_CONTAINER_TEST=1 skips too. COLTEC_REQUIRE_CONTAINER_TEST=1 turns every SKIP
+# into a failure (exit 1), for machines known to run containers, where a SKIP would hide a
+# broken setup.
 #
 # Nothing outside the cache is configured: podman reads only the containers.conf,
 # storage.conf and registries.conf this script writes (CONTAINERS_CONF,
@@ -43,6 +46,10 @@ esac
 
 say() { printf '[test-container] %s\n' "$*" >&2; }
 skip() {
+  if [[ -n ${COLTEC_REQUIRE_CONTAINER_TEST:-} ]]; then
+    say "FAIL: the container test cannot run, and COLTEC_REQUIRE_CONTAINER_TEST is set: $*"
+    exit 1
+  fi
   say "SKIP: $*"
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
@@ -51,6 +58,9 @@ skip() {
 [[ -z ${COLTEC_SKIP_CONTAINER_TEST:-} ]] || skip "COLTEC_SKIP_CONTAINER_TEST is set"
 [[ $(uname -s) == Linux ]] || skip "containers need Linux"
 [[ $(id -u) -eq 0 ]] || skip "the container test runs rootful podman and needs root"
+# podman, conmon and runc need /proc; a chroot without it fails in obscure ways (or, while
+# installing podman's packages, worse), so say so first.
+[[ -r /proc/self/stat ]] || skip "no /proc (a chroot without it?): podman cannot run containers here"
 if ! scripts/deps.sh container; then
   skip "could not install podman, runc and debootstrap (scripts/deps.sh container failed)"
 fi
@@ -111,21 +121,26 @@ EOF
 }
 
 # A probe image: the host's /bin/true and the libraries it loads, nothing else (made once
-# per store).
+# per store). Every podman call here is bounded: a podman that cannot start /bin/true in
+# probe_s will not run the test either, and a hang must be a SKIP, not a stuck CI run (a
+# loaded machine needs a few seconds).
+probe_s=120
+pm_probe() { timeout -k 10 "$probe_s" podman "$@"; }
 probe_ok() {
-  local dir f out=""
-  if ! podman image exists localhost/coltec-probe:latest >/dev/null 2>&1; then
+  local dir f out="" rc=0
+  if ! pm_probe image exists localhost/coltec-probe:latest >/dev/null 2>&1; then
     dir=$(mktemp -d)
     for f in /bin/true $(ldd /bin/true | grep -o '/[^ ]*'); do
       cp --parents -L "$f" "$dir/"
     done
-    out=$(tar -C "$dir" -c . | podman import -q - localhost/coltec-probe:latest 2>&1 >/dev/null) || true
+    out=$(tar -C "$dir" -c . | pm_probe import -q - localhost/coltec-probe:latest 2>&1 >/dev/null) || true
     rm -rf "$dir"
   fi
-  out+=$(podman run --rm --network none localhost/coltec-probe:latest /bin/true 2>&1) || {
-    probe_error=$(grep -v '^$' <<<"$out" | tail -n 3 | tr '\n' ' ')
-    return 1
-  }
+  out+=$(pm_probe run --rm --network none localhost/coltec-probe:latest /bin/true 2>&1) || rc=$?
+  ((rc != 0)) || return 0
+  ((rc != 124 && rc != 137)) || out+=$'\n'"podman run did not finish within $probe_s s"
+  probe_error=$(grep -v '^$' <<<"$out" | tail -n 3 | tr '\n' ' ')
+  return 1
 }
 probe_error=""
 driver=""
