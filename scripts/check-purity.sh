@@ -3,10 +3,8 @@
 # the environment or the clock. Fails listing the offending lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pure=(include/coltec/{spec,config,planner,rclone_command}.hpp src/spec*.cpp src/planner*.cpp
-  src/rclone_command*.cpp)
-# config_file.cpp is the loader's one I/O edge (reading the file) and is allowed POSIX.
-mapfile -t cfg < <(ls src/config*.cpp 2>/dev/null | grep -v config_file)
+pure=(include/coltec/{spec,config,planner,rclone_command}.hpp src/core/{spec,planner,rclone}/*.cpp)
+mapfile -t cfg < <(ls src/core/config/*.cpp 2>/dev/null)
 pattern='#include <(boost/|spdlog/|unistd\.h|sys/|fcntl\.h|signal\.h)|getenv|std::chrono::(system|steady)_clock::now'
 files=()
 for f in "${pure[@]}" "${cfg[@]}"; do [[ -f $f ]] && files+=("$f"); done

@@ -2,7 +2,7 @@
 // Loading and validating workspace-spec.yaml: text → YAML events → JSON (with a map from
 // each JSON pointer to its YAML line/column) → JSON Schema (draft-07, valijson) → typed
 // Spec → semantic rules. Every problem is collected and reported together.
-// Everything here is pure except load_spec_file, which reads one file (src/config_file.cpp).
+// Everything here is pure; load_spec_file (spec_file.hpp) reads the file and calls in here.
 
 #include <cstddef>
 #include <optional>
@@ -59,15 +59,6 @@ LoadResult load_spec_text(std::string_view text, const std::string& file_name,
 /// always empty; only `problems` is meaningful.
 LoadResult check_schema_only(std::string_view text, const std::string& file_name,
                              std::string_view schema_json);
-
-/// Read `path` (a regular file of at most k_max_spec_bytes; FIFOs and devices are refused
-/// without blocking) and load it with load_spec_text. Read failures become Problems
-/// with line 0. Never throws.
-LoadResult load_spec_file(const std::string& path);
-
-/// As load_spec_file, with a custom schema; `schema_only` skips the semantic rules as
-/// check_schema_only does.
-LoadResult load_spec_file(const std::string& path, std::string_view schema_json, bool schema_only);
 
 /// "file:line:col: path: message" (parts that are unknown are left out); with `color`,
 /// the location is bold and the path cyan (ANSI escapes), the text otherwise identical.

@@ -1,8 +1,10 @@
 #pragma once
-// The executor runs one action's sync from start to end: safety preflight (empty-source
-// guard, restore before push, delete cap), the rclone run itself, classification of the
-// result, and the bisync bookkeeping (first-run marker, safe recovery, stale locks).
-// It owns no process machinery: children start through the injected ProcessRunner.
+// The executor runs one action's sync from start to end. Push-only and pull-only: safety
+// preflight (empty-source guard, restore before push, delete cap), the rclone sync, the
+// classification of its result. Bidirectional: the two-way engine (twoway.hpp), whose
+// steps are chosen by twoway_flow.hpp's next_step and carried out here.
+// It owns no process machinery: children start through the injected ProcessRunner; the
+// local disk and the clock come through ExecutorSeams.
 
 #include <chrono>
 #include <functional>
@@ -13,13 +15,15 @@
 #include <string>
 #include <vector>
 
+#include <coltec/disk.hpp>
+#include <coltec/local_change.hpp>
+#include <coltec/local_tree.hpp>
 #include <coltec/logging.hpp>
 #include <coltec/planner.hpp>
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
 #include <coltec/safety.hpp>
-#include <coltec/watcher.hpp>
 
 namespace coltec {
 
@@ -39,6 +43,23 @@ struct ExecutorSettings {
   std::chrono::milliseconds run_timeout{std::chrono::hours(6)};
   std::chrono::milliseconds check_timeout{std::chrono::minutes(30)};
   std::chrono::milliseconds term_grace{std::chrono::seconds(3)};
+  /// Names this daemon's claims on shared remote paths (twoway_control.hpp); stable across
+  /// restarts of one state directory, so a claim left by a crash is recognised as ours.
+  std::string owner_id = "coltec";
+};
+
+/// The executor's view of the machine, for tests to replace. Empty members mean the real one.
+struct ExecutorSeams {
+  Disk* disk = nullptr;                    ///< not owned
+  std::function<std::int64_t()> unix_now;  ///< wall-clock seconds (claim expiry, stamps)
+  std::function<std::string()> random_id;  ///< 16 hex digits (generation names)
+};
+
+/// Why a run starts, as far as the executor cares.
+enum class RunKind {
+  full,           ///< look at everything
+  local_changes,  ///< the watcher reported changes: send just those where that is safe
+  interval,       ///< nothing changed locally (a watcher would know): only look for remote changes
 };
 
 /// How one run of an action ended.
@@ -49,34 +70,39 @@ struct SyncReport {
   std::uint64_t restored = 0;  ///< files restored remote -> local before the run
   bool resync = false;         ///< the run was a bisync --resync
   std::chrono::milliseconds duration{0};
+  /// Bidirectional: conflict copies made by this run ("notes.conflict-…-local.md").
+  std::vector<std::string> conflicts;
+  /// Deletions the delete cap held back (the run still copied everything else).
+  std::vector<std::string> held_back_deletes;
+  std::string held_back_reason;
+  /// Problems that did not stop the run: an unreadable folder or file, a name rclone cannot
+  /// carry. Each a sentence naming the path.
+  std::vector<std::string> warnings;
+  bool unchanged = false;  ///< an interval check found nothing to do (no listing made)
 };
 
 /// Live statistics of a running action (for progress display and metrics).
 using ProgressHandler = std::function<void(const std::string& action, const RcloneStats&)>;
 
-/// Whether the local side exists and holds at least one file rclone would see.
-SideState inspect_local(const std::string& root, const std::vector<std::string>& exclude);
-
-/// Whether `path` (absolute, normalised) is a mount point, from /proc/self/mountinfo.
-bool is_mount_point(const std::string& path);
-
 /// Runs actions; at most one run per action at a time (the scheduler guarantees it, and
 /// run() refuses a second one). Everything happens on the runner's io_context thread.
 class Executor {
  public:
-  /// `runner` and `log` must outlive the executor.
+  /// `runner`, `log` and the seams' disk must outlive the executor.
   Executor(ProcessRunner& runner, Logger& log, ExecutorSettings settings,
-           std::vector<Action> actions);
+           std::vector<Action> actions, ExecutorSeams seams = {});
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
   /// Start a run of `action`; `done` is called exactly once, later, on the io_context.
-  /// `changes_only` (a run triggered by local changes): a push-only action whose pending
-  /// changes are all existing regular files uploads just those (no listing, no deletes);
-  /// anything else (a deletion, a directory, too many changes) runs the full sync.
+  /// RunKind::local_changes: a push-only action whose pending changes are all existing
+  /// regular files uploads just those (no listing, no deletes); a bidirectional one does the
+  /// same when the remote's generation says nothing changed there; anything else runs in
+  /// full. RunKind::interval: a bidirectional action only reads the remote's generation and
+  /// stops when it is unchanged (push- and pull-only actions run in full).
   void run(const std::string& action, std::function<void(const SyncReport&)> done,
-           bool changes_only = false);
+           RunKind kind = RunKind::full);
   /// The watcher saw these paths change under `action`'s root (see WatcherCallbacks).
   void note_changes(const std::string& action, const std::vector<ChangedPath>& paths,
                     bool complete);
@@ -94,14 +120,26 @@ class Executor {
  private:
   class Run;
   friend class Run;
+  class TwoWayRun;
+  friend class TwoWayRun;
 
   ProcessRunner& m_runner;
   Logger& m_log;
   ExecutorSettings m_settings;
   std::map<std::string, Action> m_actions;
-  std::map<std::string, std::shared_ptr<Run>> m_running;
+  /// What a running run offers the executor: stop it, or forget the executor.
+  class Running {
+   public:
+    virtual ~Running() = default;
+    virtual void cancel() = 0;
+    virtual void detach() = 0;
+  };
+  std::map<std::string, std::shared_ptr<Running>> m_running;
   std::set<std::string> m_synced_once;  ///< actions with a success since start-up
   ProgressHandler m_progress;
+  std::unique_ptr<Disk> m_own_disk;  ///< the real disk, unless the seams gave one
+  Disk* m_disk = nullptr;
+  ExecutorSeams m_seams;
   /// Local changes not yet covered by a run, per action.
   struct PendingChanges {
     std::set<std::string> files;

@@ -61,7 +61,7 @@ class Metrics {
 
  private:
   struct Counters {
-    std::array<std::uint64_t, 6> runs{};  // indexed by Outcome
+    std::array<std::uint64_t, 7> runs{};  // indexed by Outcome
     std::uint64_t bytes = 0;
     std::uint64_t files = 0;
     std::uint64_t retries = 0;
@@ -91,13 +91,6 @@ class Metrics {
   std::uint64_t m_watches = 0;
   std::optional<BuildInfo> m_build_info;
 };
-
-/// Write `text` to `path` atomically with mode 0644 (temp file in the same directory,
-/// fsync, rename: a reader such as node_exporter's textfile collector sees the old or the
-/// new file, never a partial one; the temp name starts with '.' and does not end in .prom,
-/// so the collector ignores it). Fails with the path and the OS reason; no temp file is
-/// left behind on failure.
-Status write_metrics_file(const std::string& path, const std::string& text);
 
 /// Byte count for people, with binary units and one decimal above 1 KiB:
 /// "0 B", "1023 B", "1.0 KiB", "3.1 MiB", … up to "EiB".

@@ -52,6 +52,7 @@ enum class RcloneFailure {
   refused,       ///< a safety abort (bisync too many deletes, --max-delete reached)
   fatal,         ///< usage error, bad credentials, anything retrying will not fix soon
   killed,        ///< ended by a signal (we stopped it)
+  deferred,      ///< not run: another daemon has the turn on the same remote path
 };
 
 /// Facts gathered while reading a run's output, for classification.

@@ -1,8 +1,8 @@
 #pragma once
 // The scheduler decides WHEN and HOW MANY sync actions run; it never builds rclone commands
 // or spawns processes. It is a state machine stepped with an explicit `now` (tests call
-// tick(now) and never sleep); SchedulerDriver is the thin Asio shell that calls tick when
-// the next wake-up comes due.
+// tick(now) and never sleep); SchedulerDriver (scheduler_driver.hpp) is the thin Asio shell
+// that calls tick when the next wake-up comes due.
 //
 // Threading: single-threaded. Every member, and every JobRunner callback, runs on the one
 // io_context thread.
@@ -15,10 +15,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <coltec/planner.hpp>
 #include <coltec/spec.hpp>
 
 namespace coltec {
@@ -41,9 +37,6 @@ struct JobSpec {
   bool operator==(const JobSpec&) const = default;
 };
 
-/// Build the scheduler's view of a planned action.
-JobSpec job_spec_from(const Action& action, bool event_driven);
-
 /// Why a run was started; carried to the runner for its logs.
 enum class RunReason {
   startup,       ///< first pass after start() (or a new action after replace_jobs)
@@ -65,6 +58,9 @@ struct RunRequest {
   std::string action;                      ///< JobSpec::name
   RunReason reason = RunReason::interval;  ///< why now (for the log line)
   std::uint32_t attempt = 1;               ///< 1 + consecutive failures before this run
+  /// A watcher covers the action and saw no local change since its last success: an
+  /// interval run of a bidirectional action then only has to look for remote changes.
+  bool local_clean = false;
   bool operator==(const RunRequest&) const = default;
 };
 
@@ -76,6 +72,9 @@ enum class Outcome {
   refused,            ///< a safety guard refused (e.g. empty source); re-checked next time
   needs_resync,       ///< bisync state is broken; waits for the interval / a human
   cancelled,          ///< stopped by cancel(); counts neither as success nor failure
+  /// Another daemon has the turn on the same remote path: neither success nor failure;
+  /// tried again after SchedulerConfig::defer_delay, local changes stay pending.
+  deferred,
 };
 
 /// Stable lower-case name of an outcome ("temporary_failure"), for logs and health.json.
@@ -88,6 +87,8 @@ struct RunReport {
   std::uint64_t files = 0;  ///< files transferred
   std::uint64_t bytes = 0;  ///< bytes transferred
   std::chrono::milliseconds duration{0};  ///< wall time of the run, as measured by the runner
+  /// Bidirectional: conflict copies still waiting for a person after this run.
+  std::vector<std::string> conflicts;
   bool operator==(const RunReport&) const = default;
 };
 
@@ -110,12 +111,17 @@ class JobRunner {
 
 /// Scheduler tuning. Out-of-range values are clamped by the constructor (noted per field).
 struct SchedulerConfig {
-  std::size_t max_parallel = 2;                ///< runs at once; 0 counts as 1
-  std::chrono::milliseconds debounce{300};     ///< quiet window after the LAST local change
-  std::chrono::milliseconds max_delay{5000};   ///< latest start after the FIRST pending change
-  std::chrono::seconds reconcile_every{3600};  ///< idle push-only actions still run this often
-  std::chrono::seconds backoff_base{5};        ///< first retry delay; < 1 s counts as 1 s
-  std::chrono::seconds backoff_cap{300};       ///< longest retry delay; never below the base
+  std::size_t max_parallel = 2;               ///< runs at once; 0 counts as 1
+  std::chrono::milliseconds debounce{300};    ///< quiet window after the LAST local change
+  std::chrono::milliseconds max_delay{5000};  ///< latest start after the FIRST pending change
+  /// Idle event-driven actions still run in full this often (push-only: a full sync instead
+  /// of none; bidirectional: both sides listed instead of the generation check).
+  std::chrono::seconds reconcile_every{3600};
+  std::chrono::seconds backoff_base{5};   ///< first retry delay; < 1 s counts as 1 s
+  std::chrono::seconds backoff_cap{300};  ///< longest retry delay; never below the base
+  /// Wait after Outcome::deferred (times 0.5 + jitter/2), so daemons sharing a remote path
+  /// do not retry in lockstep.
+  std::chrono::seconds defer_delay{10};
   /// Retries of temporary failures (backoff base·2^(n-1), capped, times 0.5 + jitter/2).
   /// When the run after the last retry fails too, the action goes back to its interval
   /// and is unhealthy until a success. `failure` is never retried early; `refused` and
@@ -240,6 +246,7 @@ class Scheduler {
   std::optional<Due> due(const Entry& entry) const;
   TimePoint interval_after(const Entry& entry, TimePoint now) const;
   std::chrono::milliseconds backoff(std::uint32_t failures);
+  std::chrono::milliseconds jittered(std::chrono::milliseconds delay);
   Entry* find(const std::string& name);
   std::size_t running_count() const;
   void wake() const;
@@ -257,31 +264,6 @@ class Scheduler {
   bool m_hard_stop = false;
   bool m_deadline_passed = false;
   TimePoint m_deadline{};
-};
-
-/// The thin Asio shell: one steady_timer on `io` that calls scheduler.tick(Clock::now())
-/// at next_wakeup(), and again soon after any event or completion. Both references are
-/// not owned and must outlive the driver; the driver must outlive io.run().
-class SchedulerDriver {
- public:
-  /// Bind to `io` and `scheduler`; nothing happens until start().
-  SchedulerDriver(boost::asio::io_context& io, Scheduler& scheduler);
-  /// Start the scheduler (first pass) and arm the timer.
-  void start();
-  /// Called once, on the loop thread, when scheduler.finished() turns true.
-  void set_on_finished(std::function<void()> on_finished);
-
- private:
-  void poke();
-  void step();
-  void arm();
-
-  boost::asio::io_context& m_io;
-  Scheduler& m_scheduler;
-  boost::asio::steady_timer m_timer;
-  std::function<void()> m_on_finished;
-  bool m_step_posted = false;
-  bool m_done = false;
 };
 
 }  // namespace coltec

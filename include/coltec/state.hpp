@@ -112,6 +112,8 @@ struct ActionHealth {
   std::uint64_t bytes = 0;  ///< bytes transferred by the last run
   std::uint64_t pending_changes = 0;
   bool needs_attention = false;
+  /// Bidirectional: conflict copies that wait for a person (README "Conflicts").
+  std::vector<std::string> conflicts;
   bool operator==(const ActionHealth&) const = default;
 };
 

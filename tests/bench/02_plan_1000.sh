@@ -34,7 +34,8 @@ s=$(time_runs "$runs" "$COLTEC_BIN" -c "$spec" --validate-only)
 
 g++ -std=c++20 -O2 -DNDEBUG -o "$E2E_TMP/plan_bench" "$BENCH_DIR/plan_bench.cpp" \
   -I"$COLTEC_SOURCE_DIR/include" -I"$build/generated" \
-  "$build/libcoltec_config.a" "$build/libcoltec_planner.a" "$build/libcoltec_spec.a" -lyaml-cpp
+  "$build/libcoltec_disk.a" "$build/libcoltec_config.a" "$build/libcoltec_planner.a" \
+  "$build/libcoltec_spec.a" "$build/libcoltec_text.a" -lyaml-cpp
 p=$("$E2E_TMP/plan_bench" "$spec" "$(reps 20)" "$(reps 100)")
 
 emit "| what ($n entries, $(($(stat -c %s "$spec") / 1024)) KiB spec) | runs | median | p90 | min |"

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <coltec/config.hpp>
 #include <coltec/planner.hpp>
+#include <coltec/spec_file.hpp>
 
 namespace {
 

@@ -24,10 +24,10 @@ before=$( (tree_sums "$ws"; tree_sums "$remote") | sha256sum)
 expect_rc 0 "--once --dry-run" run --once --dry-run
 after=$( (tree_sums "$ws"; tree_sums "$remote") | sha256sum)
 [[ $before == "$after" ]] && pass "dry run left both trees byte-for-byte unchanged" || fail "dry run changed files"
-for word in NAME DIRECTION push-only pull-only bidirectional "here:$remote/t/push" "nothing was changed" "rclone sync" "rclone bisync"; do
+for word in NAME DIRECTION push-only pull-only bidirectional "here:$remote/t/push" "nothing was changed" "rclone sync" "two-way" "rclone lsjson"; do
   grep -qF -- "$word" "$E2E_TMP/last.out" && pass "dry run shows '$word'" || fail "dry run lacks '$word'"
 done
-[[ ! -e $state/e2e-local/bidi.bisync ]] && pass "dry run wrote no bisync marker" || fail "dry run wrote state"
+[[ ! -e $state/e2e-local/bidi.baseline ]] && pass "dry run wrote no two-way baseline" || fail "dry run wrote state"
 expect_rc 0 "--once --dry-run --log-format json" run --once --dry-run --log-format json
 json_lines "$E2E_TMP/last.out" && json_lines "$E2E_TMP/last.err" && pass "json dry run: every line parses" || fail "json dry run output"
 
@@ -35,17 +35,17 @@ expect_rc 0 "--once syncs every action" run --once --max-parallel 1
 [[ $(find "$remote/t/push" -type f | wc -l) == 20 ]] && pass "push-only copied 20 files" || fail "push count $(find "$remote/t/push" -type f | wc -l)"
 [[ ! -e $remote/t/push/skip.tmp ]] && pass "excluded *.tmp not pushed" || fail "exclude ignored"
 diff <(tree_sums "$remote/t/pull") <(tree_sums "$ws/pull") >/dev/null && pass "pull-only mirrored the remote" || fail "pull mismatch"
-[[ -f $remote/t/bidi/local.txt && -f $ws/bidi/remote.txt ]] && pass "bidirectional first run merged both sides" || fail "bisync first run"
-[[ -f $state/e2e-local/bidi.bisync ]] && pass "bisync marker written" || fail "no bisync marker"
+[[ -f $remote/t/bidi/local.txt && -f $ws/bidi/remote.txt ]] && pass "bidirectional first run merged both sides" || fail "two-way first run"
+[[ -f $state/e2e-local/bidi.baseline ]] && pass "two-way baseline written" || fail "no two-way baseline"
 order=$(grep -o 'sync started action=[a-z]*' "$E2E_TMP/last.err" | awk -F= '{print $2}' | tr '\n' ' ')
 [[ $order == "bidi push pull " ]] && pass "priority order bidi, push, pull" || fail "order: $order"
 grep -q "ACTION" "$E2E_TMP/last.out" && pass "--once prints a summary table" || fail "no summary"
 
 echo changed >"$ws/bidi/local.txt"
 echo new >"$remote/t/bidi/remote2.txt"
-expect_rc 0 "second bisync run" run --once --only bidi
-[[ $(cat "$remote/t/bidi/local.txt") == changed && -f $ws/bidi/remote2.txt ]] && pass "later bisync run syncs both ways" || fail "later bisync"
-grep -q "resync=true" "$E2E_TMP/last.err" && fail "second run used --resync" || pass "second run without --resync"
+expect_rc 0 "second two-way run" run --once --only bidi
+[[ $(cat "$remote/t/bidi/local.txt") == changed && -f $ws/bidi/remote2.txt ]] && pass "later two-way run syncs both ways" || fail "later two-way run"
+matches -E "sync finished action=bidi .*files=2 " "$E2E_TMP/last.err" && pass "the later run sent just the two changes" || fail "later run: $(grep 'sync finished' "$E2E_TMP/last.err")"
 grep -q "action=push" "$E2E_TMP/last.err" && fail "--only ran other actions" || pass "--only ran only bidi"
 
 expect_rc 1 "--only with an unknown name" run --once --only nope

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Signals against real rclone runs on a local-folder remote: SIGTERM during a long push
 # (exit 143, no rclone left, the next run completes), SIGKILL of the daemon (its rclone dies
-# with it), SIGTERM while a bisync pulls a 20 MB file (no truncated file ever replaces the
-# good copy), SIGHUP with a broken spec (old spec kept) and SIGUSR1 (run now).
+# with it), SIGTERM while a two-way run pulls a 20 MB file (the download is staged, so no
+# truncated file ever sits under the real name, and the next run finishes it without a
+# conflict copy), SIGHUP with a broken spec (old spec kept) and SIGUSR1 (run now).
 source "$(dirname "$0")/lib.sh"
 
 ws="$E2E_TMP/ws"
@@ -44,28 +45,30 @@ for p in $children; do wait_gone "$p" 5 || gone=0; done
 expect_rc 0 "restart after SIGKILL completes (no stale lock)" run --once --only push
 cmp -s "$ws/push/big2.bin" "$remote/push/big2.bin" && pass "push completed after restart" || fail "push incomplete"
 
-# 3. SIGTERM while a bisync pulls a 20 MB file: no truncated copy may ever win.
+# 3. SIGTERM while a two-way run pulls a 20 MB file: no truncated copy may ever win.
 echo seed >"$ws/bidi/seed.txt"
-expect_rc 0 "bisync first run" run --once --only bidi
+expect_rc 0 "two-way first run" run --once --only bidi
 head -c 20000000 /dev/urandom >"$remote/bidi/pulled.bin"
 good=$(sha256sum <"$remote/bidi/pulled.bin")
 daemon -c "$spec" --state-dir "$state" --only bidi --shutdown-grace 0.5
-wait_for 20 test -s "$ws/bidi/pulled.bin" || fail "pull did not start"
-kill -TERM "$DAEMON_PID"
-wait_rc "$DAEMON_PID" 15; rc=$WAIT_RC
-[[ $rc == 143 ]] && pass "SIGTERM during bisync exits 143" || fail "rc=$rc"
-[[ -z $(pgrep -f "^rclone bisync .*$ws/bidi") ]] && pass "no bisync left" || fail "bisync survived"
-for i in 1 2; do expect_rc 0 "bisync run $i after the interruption" run --once --only bidi; done
-# rclone 1.60 may keep an interrupted download as a conflict copy (name..path1): allowed,
-# as long as the complete file survives on both sides and nothing replaced it.
-has_good() {
+staged() {
   local f
-  for f in "$1"/pulled.bin*; do [[ $(sha256sum <"$f") == "$good" ]] && return 0; done
+  for f in "$ws"/bidi/.coltec-sync/staging-*/pulled.bin; do [[ -s $f ]] && return 0; done
   return 1
 }
-has_good "$remote/bidi" && pass "the complete copy survives on the remote" || fail "remote lost the good copy"
-has_good "$ws/bidi" && pass "the complete copy exists locally" || fail "no complete local copy"
-ls "$remote/bidi" "$ws/bidi" | tr '\n' ' ' >&2
+wait_for 30 staged || fail "pull did not start"
+[[ ! -e $ws/bidi/pulled.bin ]] && pass "the download in progress is not under the real name" || fail "a partial file is in place"
+kill -TERM "$DAEMON_PID"
+wait_rc "$DAEMON_PID" 15; rc=$WAIT_RC
+[[ $rc == 143 ]] && pass "SIGTERM during a two-way run exits 143" || fail "rc=$rc: $(tail -5 "$E2E_TMP/daemon.log")"
+[[ -z $(pgrep -f "^rclone .*$ws/bidi") ]] && pass "no rclone left" || fail "rclone survived"
+[[ ! -e $ws/bidi/pulled.bin ]] || [[ $(sha256sum <"$ws/bidi/pulled.bin") == "$good" ]] &&
+  pass "no truncated file after the stop" || fail "a truncated pulled.bin is in place"
+for i in 1 2; do expect_rc 0 "two-way run $i after the interruption" run --once --only bidi; done
+[[ $(sha256sum <"$ws/bidi/pulled.bin") == "$good" ]] && pass "the complete file arrived" || fail "pulled.bin differs"
+[[ $(sha256sum <"$remote/bidi/pulled.bin") == "$good" ]] && pass "the remote copy is untouched" || fail "remote copy changed"
+ls -A "$ws/bidi" "$remote/bidi" | matches conflict && fail "a conflict copy appeared: $(ls "$ws/bidi")" || pass "no conflict copy"
+compgen -G "$ws/bidi/.coltec-sync/staging-*" >/dev/null && fail "staging left behind" || pass "staging cleaned up"
 
 # 4. SIGHUP with a broken spec keeps the old one; SIGUSR1 runs every action now.
 daemon -c "$spec" --state-dir "$state" --interval 3600

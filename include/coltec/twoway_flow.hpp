@@ -1,0 +1,134 @@
+#pragma once
+// The order of a two-way run, decided by a pure function of what the run has observed so
+// far (as ninja's Plan answers "what is ready"): the executor carries out each step and
+// records what it saw, then asks again. Also the plan for a run triggered by local changes
+// alone, and how compared files resolve into conflicts.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <coltec/twoway.hpp>
+#include <coltec/twoway_control.hpp>
+
+namespace coltec {
+
+/// Why a two-way run started.
+enum class TwoWayTrigger {
+  full,           ///< start-up, reconcile, retry, manual, overflow: list both sides
+  local_changes,  ///< the watcher reported changes: if nothing changed remotely, send them
+  check,          ///< an interval with no local change: look at the generation, maybe stop
+};
+
+/// One step of a two-way run.
+enum class TwoWayStep {
+  list_control,      ///< lsjson of the remote control folder
+  list_sides,        ///< lsjson of the remote and of the local folder
+  claim,             ///< write our claim file
+  verify_claim,      ///< lsjson of the control folder: did we get the turn?
+  hash_local,        ///< md5 of the local files to compare (remote has md5s)
+  fetch,             ///< download remote versions into the local staging folder
+  apply_local,       ///< renames on the local disk: placements, conflict copies, backups
+  upload,            ///< local -> remote, replaced remote versions to the trash
+  delete_remote,     ///< remote files to the trash
+  lookup_uploaded,   ///< what the uploaded files look like on the remote now
+  save_baseline,     ///< write the new baseline
+  write_generation,  ///< a new gen-<id> (only when the remote changed)
+  release,           ///< remove our claim and the old generation
+  done,
+};
+
+/// Stable lower-case name, for logs ("list_control").
+const char* to_string(TwoWayStep step);
+
+/// How a two-way run ended when it did not sync (for the report).
+enum class TwoWayStop {
+  none,       ///< still running, or finished normally
+  unchanged,  ///< a check found the remote generation unchanged and nothing local to do
+  deferred,   ///< another daemon holds the turn on this remote path
+  refused,    ///< the plan refused (a side went empty)
+  failed,     ///< a step failed
+};
+
+/// Everything next_step needs to know.
+struct TwoWayProgress {
+  TwoWayTrigger trigger = TwoWayTrigger::full;
+  bool have_baseline = false;
+  bool dry_run = false;
+  /// The quick plan (local changes only, see quick_plan) when one applies.
+  bool quick = false;
+  std::optional<ControlState> control;        ///< first listing of the control folder
+  bool other_claim = false;                   ///< control held someone else's valid claim
+  std::string baseline_generation;            ///< Baseline::generation
+  std::optional<Turn> turn_after_claim;       ///< from verify_claim
+  bool generation_moved_under_claim = false;  ///< verify_claim saw a new generation
+  bool listed = false;                        ///< list_sides done (for the current plan)
+  bool relisted = false;                      ///< list_sides repeated under our claim
+  std::optional<SyncPlan> plan;
+  bool claimed = false;
+  bool needs_hashes = false;  ///< compare paths whose remote has md5s
+  bool hashed = false;
+  bool needs_fetch = false;  ///< downloads or compares that need the remote bytes
+  bool fetched = false;
+  bool local_applied = false;
+  bool needs_upload = false;
+  bool uploaded = false;
+  bool needs_remote_delete = false;
+  bool remote_deleted = false;
+  bool looked_up = false;
+  bool saved = false;
+  bool generation_written = false;
+  bool released = false;
+  bool failed = false;
+};
+
+/// A step, and when it is `done`, why the run stopped early (none: it ran to the end).
+struct NextStep {
+  TwoWayStep step = TwoWayStep::done;
+  TwoWayStop stop = TwoWayStop::none;
+  bool operator==(const NextStep&) const = default;
+};
+
+/// What to do next.
+NextStep next_step(const TwoWayProgress& progress);
+
+/// Whether the plan changes anything on either side (else only the baseline is written and no
+/// claim is needed).
+bool plan_transfers(const SyncPlan& plan);
+
+/// A local change as the watcher reported it, looked at again just before the run.
+struct LocalChange {
+  std::string path;                ///< rclone's name for it
+  std::optional<FileState> state;  ///< a regular file now; nullopt: gone
+  bool operator==(const LocalChange&) const = default;
+};
+
+/// The plan for changes the watcher saw when the remote's generation is what the baseline
+/// recorded (so the remote side is as the baseline says): upload what changed, move to the
+/// trash what was deleted. nullopt when a full run is needed instead: a change the baseline
+/// cannot place, or deletions past the delete cap.
+std::optional<SyncPlan> quick_plan(const Baseline& baseline,
+                                   const std::vector<LocalChange>& changes,
+                                   std::uint32_t max_delete_percent, bool force_deletes);
+
+/// What comparing one path's two versions found.
+struct CompareFacts {
+  FileState local;
+  FileState remote;
+  /// Set once known: md5s of both (remote from its listing, local hashed) or the bytes.
+  std::optional<bool> identical;
+  /// The remote version's own modification time (the fetched copy's mtime).
+  std::optional<std::int64_t> remote_file_mtime_ns;
+};
+
+/// The resolution of a compared path.
+enum class Resolution {
+  identical,     ///< record both sides, transfer nothing
+  need_content,  ///< fetch the remote version (and compare the bytes)
+  local_wins,    ///< the remote version becomes "<name>.conflict-…-remote"
+  remote_wins,   ///< the local version becomes "<name>.conflict-…-local"
+};
+Resolution resolve(const CompareFacts& facts);
+
+}  // namespace coltec

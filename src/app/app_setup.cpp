@@ -1,0 +1,277 @@
+#include "app_setup.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <coltec/disk.hpp>
+
+extern char** environ;  // NOLINT: POSIX global, read once at start-up
+
+namespace coltec {
+
+namespace fs = std::filesystem;
+
+Result<PrivateDir> PrivateDir::create() {
+  // tmpfs first: the credentials in the rclone config should never reach a disk.
+  std::vector<std::string> bases;
+  if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
+    bases.emplace_back(run);
+  }
+  bases.emplace_back("/dev/shm");
+  const char* tmp = std::getenv("TMPDIR");
+  bases.emplace_back(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
+  for (const auto& base : bases) {
+    std::string templ = base + "/coltec-daemon.XXXXXX";
+    if (mkdtemp(templ.data()) != nullptr) return PrivateDir(templ);  // mkdtemp makes it 0700
+  }
+  return make_error("cannot create a private temporary directory (tried " +
+                    fmt::format("{}", fmt::join(bases, ", ")) + ")");
+}
+
+PrivateDir::~PrivateDir() {
+  if (m_path.empty()) return;
+  std::error_code ec;
+  fs::remove_all(m_path, ec);
+}
+
+Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const ProcessSpec& spec) {
+  Captured c;
+  runner.start(
+      spec,
+      [&c](OutputStream s, const std::string& line) {
+        if (s == OutputStream::out) {
+          c.out += line;
+          c.out += '\n';
+        } else if (c.err_tail.size() < 4096) {
+          c.err_tail += line;
+          c.err_tail += '\n';
+        }
+      },
+      [&c](const ProcessResult& r) { c.result = r; });
+  io.restart();
+  io.run();
+  return c;
+}
+
+EnvMap current_environment() {
+  EnvMap env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger& log,
+                                     SetupFailure* failure) {
+  auto loaded = load_spec_file(o.config);
+  if (!loaded.ok()) {
+    for (const auto& p : loaded.problems) {
+      // A file-level problem (missing, unreadable) has no line, column or field to name.
+      Fields fields{{"file", p.file}};
+      if (p.line > 0) fields.emplace_back("line", p.line);
+      if (p.column > 0) fields.emplace_back("column", p.column);
+      if (!p.path.empty()) fields.emplace_back("path", p.path);
+      log.error(p.message, fields);
+    }
+    *failure = {ExitCode::config_error,
+                fmt::format("{} has {} problem(s); run --validate-only for details", o.config,
+                            loaded.problems.size())};
+    return std::nullopt;
+  }
+  PlanOptions po;
+  po.interval_override = o.interval;
+  po.only = o.only;
+  if (const auto it = env.find("RCLONE_BUCKET"); it != env.end() && !it->second.empty()) {
+    po.legacy_bucket = it->second;
+  }
+  auto plan = build_plan(*loaded.spec, po);
+  if (!plan) {
+    *failure = {ExitCode::config_error, plan.error().message};
+    return std::nullopt;
+  }
+  return Planned{std::move(*loaded.spec), std::move(plan).value()};
+}
+
+namespace {
+
+// `rclone version`, remembered in `cache_file` under the binary's identity so that a
+// `--once` does not pay a process start for an answer that only changes with the binary.
+std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_context& io,
+                                        const EnvMap& env, const std::string& cache_file,
+                                        Logger& log, SetupFailure* failure) {
+  ProcessSpec spec;
+  spec.argv = version_argv();
+  spec.env = child_environment(env);
+  spec.timeout = std::chrono::seconds(30);
+  std::optional<FileIdentity> id;
+  if (const auto exe = resolve_program(spec.argv[0], spec.env)) id = identify_file(*exe);
+  if (id) {
+    if (const auto line = read_tool_cache(cache_file, *id)) {
+      if (const auto version = parse_rclone_version(*line)) {
+        log.debug("rclone version from the cache", {{"rclone", id->path}, {"cache", cache_file}});
+        return caps_for(*version);
+      }
+    }
+  }
+  const auto c = run_capture(runner, io, spec);
+  if (c.result.spawn_failed) {
+    *failure = {ExitCode::runtime_error, "rclone is not installed or not in PATH (" +
+                                             c.result.spawn_error +
+                                             "); install it, e.g. apt-get install rclone"};
+    return std::nullopt;
+  }
+  auto version = parse_rclone_version(c.out);
+  if (!version) {
+    *failure = {ExitCode::runtime_error,
+                "cannot read rclone's version: " + version.error().message};
+    return std::nullopt;
+  }
+  if (id) {
+    if (const auto saved = write_tool_cache(cache_file, *id, "rclone v" + to_string(*version));
+        !saved) {
+      log.debug("cannot cache rclone's version",
+                {{"cache", cache_file}, {"error", saved.error().message}});
+    }
+  }
+  return caps_for(*version);
+}
+
+// Who we are on a shared remote path: the host name (so "waiting for another daemon (x)"
+// names the other container) plus a random part, kept in the state directory, so a claim
+// left by a crash of this daemon is recognised as ours after a restart.
+Result<std::string> owner_id_for(const std::string& state_dir) {
+  const auto path = state_dir + "/owner-id";
+  if (auto text = make_system_disk()->read_file(path, 256)) {
+    std::string id = *text;
+    while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+    const bool valid = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.';
+    });
+    if (valid) return id;
+  }
+  char host[256] = {};
+  std::string name = ::gethostname(host, sizeof host - 1) == 0 ? host : "host";
+  std::erase_if(name, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '.';
+  });
+  if (name.empty() || name.size() > 40) name = "host";
+  std::random_device rd;
+  const auto id = fmt::format("{}-{:08x}", name, rd());
+  if (auto written = write_file_atomic(path, id + "\n", 0600); !written) return written.error();
+  return id;
+}
+
+Result<std::map<std::string, std::string>> obscure_passwords(const Plan& plan, const EnvMap& env) {
+  std::map<std::string, std::string> obscured;
+  boost::asio::io_context io;
+  auto runner = make_process_runner(io);
+  for (const auto& var : passwords_needed(plan.remotes)) {
+    const auto it = env.find(var);
+    if (it == env.end() || it->second.empty()) {
+      return make_error("crypt password variable " + var + " is not set");
+    }
+    ProcessSpec spec;
+    spec.argv = obscure_argv();
+    spec.env = child_environment(env);
+    spec.stdin_data = it->second;  // stdin, never argv: the plain password stays private
+    spec.timeout = std::chrono::seconds(30);
+    auto c = run_capture(*runner, io, spec);
+    while (!c.out.empty() && (c.out.back() == '\n' || c.out.back() == '\r')) c.out.pop_back();
+    if (c.result.exit_code != 0 || c.out.empty()) {
+      return make_error("rclone obscure failed for " + var);
+    }
+    obscured.emplace(var, c.out);
+  }
+  return obscured;
+}
+
+}  // namespace
+
+bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared,
+                         std::string* error) {
+  auto obscured = obscure_passwords(plan, env);
+  if (!obscured) {
+    *error = obscured.error().message;
+    return false;
+  }
+  auto text = render_rclone_config(plan.remotes, env, *obscured);
+  if (!text) {
+    *error = text.error().message;
+    return false;
+  }
+  const auto written = write_private_file(prepared.config_path, *text);
+  if (!written) {
+    *error = written.error().message;
+    return false;
+  }
+  prepared.secrets = secret_values(plan.remotes, env, *obscured);
+  prepared.pass_aws = uses_env_auth(plan.remotes);
+  return true;
+}
+
+std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
+                                SetupFailure* failure) {
+  Prepared p;
+  EnvMap state_env = env;
+  if (o.state_dir) state_env["COLTEC_STATE_DIR"] = *o.state_dir;
+  auto dir = state_dir_for(plan.workspace, state_env);
+  if (!dir) {
+    *failure = {ExitCode::runtime_error, dir.error().message};
+    return std::nullopt;
+  }
+  p.state_dir = *dir;
+  for (const auto& d : {p.state_dir, p.state_dir + "/bisync"}) {
+    if (auto made = ensure_dir(d, 0700); !made) {
+      *failure = {ExitCode::runtime_error, made.error().message};
+      return std::nullopt;
+    }
+  }
+  {
+    boost::asio::io_context io;
+    auto runner = make_process_runner(io);
+    auto caps = detect_rclone(*runner, io, env, p.state_dir + "/rclone.version", log, failure);
+    if (!caps) return std::nullopt;
+    p.caps = *caps;
+  }
+  if (!o.dry_run) {
+    auto lock = WorkspaceLock::acquire(p.state_dir + "/daemon.lock");
+    if (!lock) {
+      *failure = {ExitCode::lock_held, lock.error().message};
+      return std::nullopt;
+    }
+    p.lock.emplace(std::move(lock).value());
+  }
+  auto owner = owner_id_for(p.state_dir);
+  if (!owner) {
+    *failure = {ExitCode::runtime_error, owner.error().message};
+    return std::nullopt;
+  }
+  p.owner_id = std::move(owner).value();
+  auto runtime = PrivateDir::create();
+  if (!runtime) {
+    *failure = {ExitCode::runtime_error, runtime.error().message};
+    return std::nullopt;
+  }
+  p.runtime.emplace(std::move(runtime).value());
+  p.config_path = p.runtime->path() + "/rclone.conf";
+  std::string error;
+  if (!write_rclone_config(plan, env, p, &error)) {
+    *failure = {ExitCode::config_error, error};
+    return std::nullopt;
+  }
+  log.set_secrets(p.secrets);
+  log.debug("rclone detected", {{"version", to_string(p.caps.version)}});
+  return p;
+}
+
+}  // namespace coltec

@@ -1,0 +1,385 @@
+// --once, --once --dry-run and the daemon: one io_context holding the scheduler's timer,
+// the rclone children's pipes, the watcher's inotify descriptor and the signal set.
+
+#include <algorithm>
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <random>
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <coltec/action_views.hpp>
+#include <coltec/executor.hpp>
+#include <coltec/metrics.hpp>
+#include <coltec/metrics_file.hpp>
+#include <coltec/rclone_twoway.hpp>
+#include <coltec/scheduler.hpp>
+#include <coltec/scheduler_driver.hpp>
+#include <coltec/version.hpp>
+#include <coltec/watcher.hpp>
+
+#include "app_report.hpp"
+#include "app_setup.hpp"
+
+namespace coltec {
+namespace {
+
+Outcome outcome_of(RcloneFailure f) {
+  switch (f) {
+    case RcloneFailure::none:
+      return Outcome::ok;
+    case RcloneFailure::temporary:
+      return Outcome::temporary_failure;
+    case RcloneFailure::needs_resync:
+      return Outcome::needs_resync;
+    case RcloneFailure::refused:
+      return Outcome::refused;
+    case RcloneFailure::killed:
+      return Outcome::cancelled;
+    case RcloneFailure::deferred:
+      return Outcome::deferred;
+    case RcloneFailure::fatal:
+      break;
+  }
+  return Outcome::failure;
+}
+
+// What the executor may skip: a run for local changes sends just those where that is safe
+// (a shutdown flush too: the grace is short); an interval run of an action the watcher
+// covers, with nothing changed locally, only has to look for remote changes.
+RunKind kind_of(const RunRequest& request) {
+  switch (request.reason) {
+    case RunReason::local_change:
+    case RunReason::flush:
+      return RunKind::local_changes;
+    case RunReason::interval:
+      return request.local_clean ? RunKind::interval : RunKind::full;
+    case RunReason::startup:
+    case RunReason::overflow:
+    case RunReason::reconcile:
+    case RunReason::retry:
+    case RunReason::manual:
+    case RunReason::once:
+      break;
+  }
+  return RunKind::full;
+}
+
+/// The scheduler's view of the executor.
+class ExecutorJobRunner final : public JobRunner {
+ public:
+  ExecutorJobRunner(Executor& executor, Metrics& metrics)
+      : m_executor(executor), m_metrics(metrics) {}
+  void start(const RunRequest& request, RunDone done) override {
+    m_metrics.record_start(request);
+    m_executor.run(
+        request.action,
+        [done = std::move(done)](const SyncReport& s) {
+          RunReport r;
+          r.outcome = outcome_of(s.failure);
+          r.error = s.error;
+          r.files = s.stats.transfers + s.restored;
+          r.bytes = s.stats.bytes;
+          r.duration = s.duration;
+          r.conflicts = s.conflicts;
+          done(r);
+        },
+        kind_of(request));
+  }
+  void cancel(const std::string& action) override { m_executor.cancel(action); }
+
+ private:
+  Executor& m_executor;
+  Metrics& m_metrics;
+};
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ExecutorSettings executor_settings(const Options& o, const Plan& plan, const EnvMap& env,
+                                   const Prepared& p) {
+  ExecutorSettings s;
+  s.caps = p.caps;
+  s.config_path = p.config_path;
+  s.state_dir = p.state_dir;
+  s.bisync_workdir = p.state_dir + "/bisync";
+  s.env = env;
+  s.secrets = p.secrets;
+  s.pass_aws_credentials = p.pass_aws;
+  s.dry_run = o.dry_run;
+  s.safety = plan.safety;
+  s.allow_empty_source = o.allow_empty_source;
+  s.force_deletes = o.force_deletes;
+  s.owner_id = p.owner_id;
+  return s;
+}
+
+SchedulerConfig scheduler_config(const Options& o, bool once) {
+  SchedulerConfig c;
+  c.max_parallel = o.max_parallel;
+  c.debounce = o.debounce;
+  c.max_delay = o.max_delay;
+  c.reconcile_every = o.reconcile_every;
+  c.once = once;
+  return c;
+}
+
+std::vector<JobSpec> job_specs(const Plan& plan, bool event_driven) {
+  std::vector<JobSpec> jobs;
+  for (const auto& a : plan.actions) jobs.push_back(job_spec_from(a, event_driven));
+  return jobs;
+}
+
+}  // namespace
+
+/// Everything alive while the loop runs; owned by run_sync's stack frame.
+struct SyncLoop {
+  SyncLoop(const Options& o, Logger& l, EnvMap e, Planned p, Prepared prep, bool one)
+      : options(o),
+        log(l),
+        env(std::move(e)),
+        planned(std::move(p)),
+        prepared(std::move(prep)),
+        once(one) {}
+
+  const Options& options;
+  Logger& log;
+  EnvMap env;
+  Planned planned;
+  Prepared prepared;
+  bool once;
+  boost::asio::io_context io;
+  std::unique_ptr<ProcessRunner> runner = make_process_runner(io);
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<ExecutorJobRunner> jobs;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<SchedulerDriver> driver;
+  std::unique_ptr<Watcher> watcher;
+  Metrics metrics;
+  std::unique_ptr<ProgressView> progress;
+  boost::asio::signal_set signals{io};
+  int stop_signal = 0;
+  std::mt19937 rng{std::random_device{}()};
+
+  void build();
+  void start_watcher();
+  void wait_signal();
+  void on_signal(int signo);
+  void reload();
+  void after_run(const std::string& action, const RunReport& report);
+  void write_metrics();
+  ExitCode run();
+};
+
+void SyncLoop::write_metrics() {
+  if (!options.metrics_file) return;
+  metrics.set_actions_status(scheduler->snapshot());
+  if (const auto w = write_metrics_file(*options.metrics_file, metrics.render()); !w) {
+    log.warn("cannot write the metrics file", {{"error", w.error().message}});
+  }
+}
+
+void SyncLoop::after_run(const std::string& action, const RunReport& report) {
+  if (progress) progress->finish(action);
+  if (watcher) {
+    // A root that was missing at start-up (restored by this run, or mounted late) can be
+    // watched now; until then its action was polled on its interval.
+    for (const auto& name : watcher->retry_missing_roots()) {
+      log.info("now watching a folder that was missing", {{"action", name}});
+      scheduler->set_watch_fallback(name, false);
+    }
+  }
+  metrics.record_run(action, report, unix_now());
+  if (options.dry_run) return;  // a dry run writes no state: health.json tells real syncs
+  write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  write_metrics();
+}
+
+void SyncLoop::build() {
+  executor = std::make_unique<Executor>(
+      *runner, log, executor_settings(options, planned.plan, env, prepared), planned.plan.actions);
+  jobs = std::make_unique<ExecutorJobRunner>(*executor, metrics);
+  metrics.set_build_info(k_version, to_string(prepared.caps.version));
+  if (once && !options.dry_run && options.log_format == LogFormat::text) {
+    // Live progress: a redrawn block on a terminal, a line every 10 s otherwise.
+    ProgressOptions po;
+    po.tty = isatty(STDERR_FILENO) == 1;
+    progress = std::make_unique<ProgressView>(std::cerr, po);
+    executor->set_progress_handler([this](const std::string& action, const RcloneStats& st) {
+      progress->update(action, st, Clock::now());
+    });
+  }
+  scheduler = std::make_unique<Scheduler>(
+      job_specs(planned.plan, !once && options.watch), scheduler_config(options, once), *jobs,
+      [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); });
+  scheduler->set_observer(
+      [this](const std::string& action, const RunReport& report) { after_run(action, report); });
+  driver = std::make_unique<SchedulerDriver>(io, *scheduler);
+  driver->set_on_finished([this] {
+    signals.cancel();
+    if (watcher) watcher->stop();
+    io.stop();
+  });
+}
+
+ExitCode SyncLoop::run() {
+  build();
+  if (!once && options.watch) start_watcher();
+  for (const int signo : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) signals.add(signo);
+  wait_signal();
+  log.info(once ? "running every action once" : "daemon started",
+           {{"workspace", planned.plan.workspace},
+            {"actions", planned.plan.actions.size()},
+            {"rclone", to_string(prepared.caps.version)},
+            {"state_dir", prepared.state_dir},
+            {"dry_run", options.dry_run}});
+  if (!options.dry_run) write_metrics();
+  driver->start();
+  io.run();
+  if (progress) progress->clear();
+  if (!options.dry_run) write_health_file(prepared.state_dir, planned.plan, *scheduler, log);
+  report_unflushed(*scheduler, log);
+  if (once) print_summary(*scheduler, options, std::cout);
+  if (stop_signal == SIGINT) return ExitCode::interrupted;
+  if (stop_signal == SIGTERM) return ExitCode::terminated;
+  return once ? exit_code_for(*scheduler) : ExitCode::ok;
+}
+
+void SyncLoop::start_watcher() {
+  WatcherCallbacks cb;
+  cb.on_change = [this](const std::string& a) { scheduler->on_local_change(a, Clock::now()); };
+  cb.on_paths = [this](const std::string& a, const std::vector<ChangedPath>& paths, bool complete) {
+    executor->note_changes(a, paths, complete);
+  };
+  cb.on_overflow = [this](const std::string& a) {
+    log.warn("filesystem events were lost; one full sync follows", {{"action", a}});
+    scheduler->on_overflow(a, Clock::now());
+  };
+  cb.on_fallback = [this](const std::string& a, const std::string& why) {
+    log.warn(why, {{"action", a}});
+    scheduler->set_watch_fallback(a, true);
+  };
+  cb.on_watch_error = [this](const std::string& a, const std::string& why) {
+    log.warn(why, {{"action", a}});
+  };
+  WatcherOptions wo;
+  wo.ignored_prefixes = {prepared.state_dir};
+  if (options.log_file) wo.ignored_prefixes.push_back(*options.log_file);
+  // The two-way engine's own folder (staging downloads) inside a bidirectional root.
+  for (const auto& a : planned.plan.actions) {
+    if (a.direction == Direction::bidirectional) {
+      wo.ignored_prefixes.push_back(a.local_path + "/" + k_control_dir);
+    }
+  }
+  auto created = Watcher::create(io, std::move(cb), wo);
+  if (!created) {
+    log.warn("not watching local folders: " + created.error().message);
+    return;
+  }
+  watcher = std::move(created).value();
+  const auto started = Clock::now();
+  for (const auto& a : planned.plan.actions) {
+    if (a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+  }
+  log.info(
+      "watching local folders",
+      {{"watches", watcher->watch_count()},
+       {"setup_ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()}});
+}
+
+void SyncLoop::wait_signal() {
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    on_signal(signo);
+    wait_signal();
+  });
+}
+
+void SyncLoop::on_signal(int signo) {
+  const auto now = Clock::now();
+  if (signo == SIGINT || signo == SIGTERM) {
+    if (stop_signal != 0) {
+      log.warn("second stop signal: stopping at once");
+      scheduler->stop_now();
+      return;
+    }
+    stop_signal = signo;
+    // Changes made just before the signal may still sit in the inotify queue; read them
+    // now so that they are flushed instead of lost.
+    if (watcher) watcher->read_pending();
+    log.info("stopping: running syncs get the shutdown grace",
+             {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"},
+              {"grace_ms", options.shutdown_grace.count()}});
+    scheduler->request_stop(now, options.shutdown_grace);
+  } else if (signo == SIGUSR1) {
+    log.info("SIGUSR1: running every action now");
+    scheduler->run_all_now(now);
+  } else if (signo == SIGHUP) {
+    reload();
+  }
+}
+
+void SyncLoop::reload() {
+  if (once) return;
+  SetupFailure failure;
+  auto next = load_and_plan(options, env, log, &failure);
+  if (!next) {
+    log.error("SIGHUP: the new spec is not valid; keeping the old one",
+              {{"error", failure.message}});
+    return;
+  }
+  std::string error;
+  if (!write_rclone_config(next->plan, env, prepared, &error)) {
+    log.error("SIGHUP: cannot apply the new remotes; keeping the old spec", {{"error", error}});
+    return;
+  }
+  log.set_secrets(prepared.secrets);
+  executor->replace_actions(next->plan.actions);
+  if (watcher) {
+    for (const auto& a : next->plan.actions) {
+      const bool known = std::any_of(planned.plan.actions.begin(), planned.plan.actions.end(),
+                                     [&](const Action& old) { return old.name == a.name; });
+      if (!known && a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+    }
+  }
+  scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());
+  planned = std::move(*next);
+  log.info("SIGHUP: spec reloaded", {{"actions", planned.plan.actions.size()}});
+}
+
+ExitCode run_sync(const Options& options, Logger& log) {
+  const bool once = options.mode == Mode::once || options.dry_run;
+  if (options.dry_run && options.mode == Mode::daemon) {
+    log.info("--dry-run runs a single pass (as --once --dry-run)");
+  }
+  auto env = current_environment();
+  SetupFailure failure;
+  auto planned = load_and_plan(options, env, log, &failure);
+  if (!planned) {
+    log.error(failure.message);
+    return failure.code;
+  }
+  if (!planned->plan.enabled || planned->plan.actions.empty()) {
+    log.info(planned->plan.skip_reason.empty() ? "nothing to sync" : planned->plan.skip_reason,
+             {{"workspace", planned->plan.workspace}});
+    return ExitCode::ok;
+  }
+  if (options.dry_run) print_plan(planned->plan, std::cout, options);
+  auto prepared = prepare(options, planned->plan, env, log, &failure);
+  if (!prepared) {
+    log.error(failure.message);
+    return failure.code;
+  }
+  if (options.dry_run) print_commands(planned->plan, *prepared, env, std::cout, options);
+  SyncLoop loop(options, log, std::move(env), std::move(*planned), std::move(*prepared), once);
+  const auto code = loop.run();
+  if (options.dry_run) print_dry_run_footer(std::cout, options);
+  return code;
+}
+
+}  // namespace coltec

@@ -1,0 +1,253 @@
+// lsjson entries, RFC 3339 times to nanoseconds, and rclone's name encoding both ways.
+
+#include <array>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include <coltec/rclone_listing.hpp>
+
+namespace coltec {
+namespace {
+
+constexpr char32_t k_quote = 0x201B;     // rclone's escape rune
+constexpr char32_t k_ctl_base = 0x2400;  // U+2400.. stand for 0x00..0x1F
+constexpr char32_t k_del = 0x2421;       // stands for 0x7F
+constexpr char32_t k_replacement = 0xFFFD;
+
+bool encodes_a_byte(char32_t r) {
+  return (r >= k_ctl_base && r < k_ctl_base + 0x20) || r == k_del;
+}
+
+// One UTF-8 sequence at text[i]: the code point and its length, or length 0 when malformed.
+std::pair<char32_t, std::size_t> decode_one(std::string_view text, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b0 = b(i);
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t n = 0;
+  char32_t cp = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    n = 2;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    n = 3;
+    cp = b0 & 0x0Fu;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    n = 4;
+    cp = b0 & 0x07u;
+  } else {
+    return {0, 0};
+  }
+  if (i + n > text.size()) return {0, 0};
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0u) != 0x80u) return {0, 0};
+    cp = (cp << 6) | (b(i + k) & 0x3Fu);
+  }
+  const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+  return {cp, n};
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+template <typename T>
+bool digits(std::string_view text, T& out) {
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned mp = m > 2 ? m - 3 : m + 9;
+  const unsigned doy = (153 * mp + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// A Go %q string as rclone's log prints a name: \" \\ \xNN (a byte that is not UTF-8,
+// which rclone lists as U+FFFD) and the usual one-letter escapes.
+std::optional<std::string> unquote_go(std::string_view q) {
+  if (q.size() < 2 || q.front() != '"' || q.back() != '"') return std::nullopt;
+  q = q.substr(1, q.size() - 2);
+  std::string out;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    if (q[i] != '\\') {
+      out += q[i];
+      continue;
+    }
+    if (++i >= q.size()) return std::nullopt;
+    const char c = q[i];
+    if (c == 'x') {
+      if (i + 2 >= q.size()) return std::nullopt;
+      append_utf8(out, k_replacement);
+      i += 2;
+    } else if (c == '"' || c == '\\') {
+      out += c;
+    } else if (c == 't' || c == 'n' || c == 'r') {
+      append_utf8(out, k_ctl_base + static_cast<char32_t>(c == 't' ? 9 : c == 'n' ? 10 : 13));
+    } else {
+      return std::nullopt;  // \u and friends do not occur for names rclone already mapped
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_time_ns(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
+      t[13] != ':' || t[16] != ':') {
+    return std::nullopt;
+  }
+  std::int64_t year = 0;
+  unsigned mon = 0, day = 0, hour = 0, min = 0, sec = 0;
+  if (!digits(t.substr(0, 4), year) || !digits(t.substr(5, 2), mon) ||
+      !digits(t.substr(8, 2), day) || !digits(t.substr(11, 2), hour) ||
+      !digits(t.substr(14, 2), min) || !digits(t.substr(17, 2), sec)) {
+    return std::nullopt;
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
+    return std::nullopt;
+  }
+  std::size_t i = 19;
+  std::int64_t frac = 0;
+  if (i < t.size() && t[i] == '.') {
+    const std::size_t start = ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    const std::size_t n = i - start;
+    if (n == 0 || n > 9 || !digits(t.substr(start, n), frac)) return std::nullopt;
+    for (std::size_t k = n; k < 9; ++k) frac *= 10;
+  }
+  std::int64_t offset_s = 0;
+  const auto zone = t.substr(i);
+  if (zone == "Z" || zone == "z") {
+    offset_s = 0;
+  } else if ((zone.size() == 6 && zone[3] == ':') || zone.size() == 5) {
+    // "+01:00" (RFC 3339), or "+0100" as rclone bisync writes its listings.
+    const auto mm = zone.substr(zone.size() - 2);
+    unsigned oh = 0, om = 0;
+    if ((zone[0] != '+' && zone[0] != '-') || !digits(zone.substr(1, 2), oh) || !digits(mm, om) ||
+        oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset_s = (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
+  } else {
+    return std::nullopt;
+  }
+  const std::int64_t secs =
+      days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec - offset_s;
+  return secs * 1'000'000'000 + frac;
+}
+
+std::optional<ListedEntry> parse_lsjson_line(std::string_view line) {
+  while (!line.empty() && (line.back() == ',' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.empty() || line.front() != '{') return std::nullopt;
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  const auto path = j.find("Path");
+  const auto size = j.find("Size");
+  const auto time = j.find("ModTime");
+  const auto dir = j.find("IsDir");
+  if (path == j.end() || !path->is_string() || path->get_ref<const std::string&>().empty() ||
+      size == j.end() || !size->is_number_integer() || time == j.end() || !time->is_string() ||
+      dir == j.end() || !dir->is_boolean()) {
+    return std::nullopt;
+  }
+  ListedEntry e;
+  e.path = path->get<std::string>();
+  e.is_dir = dir->get<bool>();
+  const auto bytes = size->get<std::int64_t>();
+  if (bytes < 0 && !e.is_dir) return std::nullopt;
+  e.state.size = bytes < 0 ? 0 : static_cast<std::uint64_t>(bytes);
+  const auto ns = parse_time_ns(time->get_ref<const std::string&>());
+  if (!ns) return std::nullopt;
+  e.state.mtime_ns = *ns;
+  if (const auto hashes = j.find("Hashes"); hashes != j.end() && hashes->is_object()) {
+    const auto md5 = hashes->find("md5");
+    if (md5 != hashes->end() && md5->is_string()) e.state.md5 = md5->get<std::string>();
+  }
+  return e;
+}
+
+std::optional<std::string> local_name_of(std::string_view name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size();) {
+    const auto [cp, n] = decode_one(name, i);
+    if (n == 0 || cp == k_replacement) return std::nullopt;
+    i += n;
+    if (cp == k_quote && i < name.size()) {
+      const auto [next, m] = decode_one(name, i);
+      if (m != 0 && (encodes_a_byte(next) || next == k_quote)) {
+        append_utf8(out, next);
+        i += m;
+        continue;
+      }
+    }
+    if (encodes_a_byte(cp)) {
+      out += static_cast<char>(cp == k_del ? 0x7F : cp - k_ctl_base);
+    } else {
+      append_utf8(out, cp);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> rclone_name_of(std::string_view local) {
+  std::string out;
+  for (std::size_t i = 0; i < local.size();) {
+    const auto [cp, n] = decode_one(local, i);
+    if (n == 0) return std::nullopt;
+    i += n;
+    if (cp < 0x20 || cp == 0x7F) {
+      append_utf8(out, cp == 0x7F ? k_del : k_ctl_base + cp);
+      continue;
+    }
+    if (encodes_a_byte(cp) || cp == k_quote) append_utf8(out, k_quote);
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+std::optional<ListingProblem> parse_listing_problem(std::string_view line) {
+  if (line.empty() || line.front() != '{') return std::nullopt;
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  const auto msg = j.value("msg", std::string());
+  const auto object = j.value("object", std::string());
+  constexpr std::string_view k_invalid = "Replacing invalid UTF-8 characters in ";
+  if (msg.rfind(k_invalid, 0) == 0) {
+    auto name = unquote_go(std::string_view(msg).substr(k_invalid.size()));
+    if (!name) return std::nullopt;
+    return ListingProblem{ListingProblem::Kind::unrepresentable_name, std::move(*name)};
+  }
+  const bool unreadable = msg.find("failed to open directory") != std::string::npos ||
+                          msg.find("error reading source directory") != std::string::npos ||
+                          msg.find("error listing") != std::string::npos;
+  if (unreadable && !object.empty() && j.value("level", std::string()) == "error") {
+    return ListingProblem{ListingProblem::Kind::unreadable_dir, object};
+  }
+  return std::nullopt;
+}
+
+}  // namespace coltec

@@ -1,0 +1,136 @@
+#pragma once
+// Private to the executor: one two-way run of one bidirectional action. Every step is chosen
+// by next_step (twoway_flow.hpp) from what the run has observed; this class only carries
+// steps out (rclone children through the runner, local files through the Disk seam) and
+// records what it saw. Files: twoway_run.cpp (driver, children, report),
+// twoway_run_list.cpp (state, listings, claim), twoway_run_apply.cpp (transfers, baseline).
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <coltec/executor.hpp>
+#include <coltec/rclone_twoway.hpp>
+#include <coltec/twoway_flow.hpp>
+
+namespace coltec {
+
+class Executor::TwoWayRun final : public Executor::Running,
+                                  public std::enable_shared_from_this<Executor::TwoWayRun> {
+ public:
+  using Done = std::function<void(const SyncReport&)>;
+  TwoWayRun(Executor& ex, Action action, TwoWayTrigger trigger, PendingChanges changes, Done done);
+
+  void start();
+  void cancel() override;
+  void detach() override { m_detached = true; }
+
+ private:
+  /// What one rclone child printed and how it ended.
+  struct Child {
+    ProcessResult proc;
+    RcloneRunFacts facts;
+    RcloneStats stats;
+    std::vector<ListedEntry> entries;                   ///< lsjson objects on stdout
+    std::vector<ListingProblem> problems;               ///< listing problems on stderr
+    std::map<std::string, std::string> failed_objects;  ///< error lines naming a file
+  };
+  using Next = std::function<void(Child&)>;
+
+  // twoway_run.cpp
+  void advance();
+  void carry_out(TwoWayStep step);
+  void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout, Next next);
+  void on_line(Child& child, OutputStream stream, const std::string& line);
+  bool step_failed(Child& child, const char* what);
+  void fail(RcloneFailure failure, std::string error);
+  void finish(TwoWayStop stop);
+  void log_finished(const SyncReport& report, TwoWayStop stop);
+  RunContext context() const;
+  std::string write_list(const char* name, const std::vector<std::string>& paths);
+
+  // twoway_run_list.cpp
+  void load_state();
+  void import_bisync();
+  bool plan_quick();
+  void list_control();
+  void list_sides();
+  void take_listings(Child& remote, Child& local, Child* remote_server);
+  void plan_from_listings();
+  void claim();
+  void verify_claim();
+  void hash_local();
+  void prepare_compare();
+
+  // twoway_run_apply.cpp
+  void fetch();
+  void resolve_fetched();
+  void apply_local();
+  void place_download(const std::string& path);
+  void place_conflict(const std::string& path);
+  void delete_local(const std::string& path);
+  bool local_unchanged(const std::string& path) const;
+  void upload();
+  void delete_remote();
+  void lookup_uploaded();
+  void save_baseline();
+  void write_generation();
+  void release();
+
+  // Paths. Names are rclone's; local() turns one into the file's bytes under the root.
+  std::optional<std::string> local(const std::string& root, const std::string& name) const;
+  std::string remote_root() const { return m_action.remote_spec(); }
+  std::string control_dir() const { return remote_root() + "/" + k_control_dir; }
+  std::string staging_dir() const;
+  std::string backup_dir() const;
+  std::string trash_dir() const;
+  std::string baseline_path() const;
+  std::int64_t now() const { return m_ex.m_seams.unix_now(); }
+  Disk& disk() const { return *m_ex.m_disk; }
+  void warn(std::string message);
+
+  Executor& m_ex;
+  Action m_action;
+  Done m_done;
+  PendingChanges m_changes;
+  bool m_cancelled = false;
+  bool m_detached = false;
+  std::shared_ptr<RunningProcess> m_proc;  ///< the child of a one-child step
+  std::vector<std::shared_ptr<RunningProcess>> m_listing_procs;
+  std::chrono::steady_clock::time_point m_started;
+  std::string m_stamp;
+
+  TwoWayProgress m_progress;
+  ListingFlags m_remote_flags;
+  Baseline m_baseline;
+  bool m_imported = false;  ///< the baseline came from bisync listings (the upgrade run)
+  Listing m_local;
+  Listing m_remote;
+  std::optional<ControlState> m_claim_state;  ///< the control folder as verify_claim saw it
+  std::string m_claim;                        ///< our claim's file name
+
+  // What the plan asks for, by path (rclone names), as the steps work through it.
+  std::vector<std::string> m_downloads;
+  std::vector<std::string> m_compares;
+  std::set<std::string> m_identical;  ///< compared and found equal
+  std::set<std::string> m_fetch;      ///< remote versions to fetch into staging
+  std::set<std::string> m_fetched;    ///< fetched and of the listed size
+  std::map<std::string, Resolution> m_conflicts;
+  std::vector<std::string> m_made_conflicts;  ///< conflict copies this run made
+  std::vector<std::string> m_uploads;
+  std::vector<std::string> m_uploaded;
+  std::vector<std::string> m_remote_deletes;
+  std::map<std::string, FileState> m_upload_local;  ///< local state of each file sent
+  std::string m_new_generation;
+
+  SyncReport m_report;
+  RcloneFailure m_failure = RcloneFailure::none;
+  std::string m_error;
+};
+
+}  // namespace coltec

@@ -1,0 +1,374 @@
+// What a two-way run learns before it changes anything: its baseline (or the bisync listings
+// it upgrades from), the watcher's changes, the control folder, both sides' listings, our
+// claim, and the md5s of files to compare.
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "twoway_run.hpp"
+
+namespace coltec {
+namespace {
+
+constexpr std::size_t k_max_baseline_bytes = std::size_t{1} << 30;
+
+Listing to_listing(const std::vector<ListedEntry>& entries) {
+  Listing out;
+  for (const auto& e : entries) out[e.path] = e.state;
+  return out;
+}
+
+// A listed name some component of which rclone could not list faithfully (invalid UTF-8).
+bool has_component(const std::string& path, const std::set<std::string>& names) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto part = path.substr(start, slash == std::string::npos ? slash : slash - start);
+    if (names.count(part) != 0) return true;
+    if (slash == std::string::npos) return false;
+    start = slash + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Executor::TwoWayRun::load_state() {
+  // Staging left by a run that was killed holds nothing anyone needs: the remote still has
+  // those versions, and the real names were never touched.
+  if (!m_ex.m_settings.dry_run) (void)disk().remove_all(m_action.local_path + "/" + k_control_dir);
+  auto text = disk().read_file(baseline_path(), k_max_baseline_bytes);
+  if (text) {
+    auto parsed = parse_baseline(*text);
+    if (parsed) {
+      m_baseline = std::move(parsed).value();
+      m_progress.have_baseline = true;
+    } else {
+      warn("the sync state " + baseline_path() + " is damaged (" + parsed.error().message +
+           "); comparing both sides in full, nothing is overwritten without a comparison");
+    }
+  } else if (disk().stat(baseline_path()).kind == EntryKind::missing) {
+    import_bisync();
+  }
+  m_progress.baseline_generation = m_baseline.generation;
+  m_report.conflicts = m_baseline.conflicts;  // still unresolved, even if this run stops early
+}
+
+void Executor::TwoWayRun::import_bisync() {
+  const auto& workdir = m_ex.m_settings.bisync_workdir;
+  const auto names = disk().list_dir(workdir);
+  if (!names) return;
+  for (const auto& name : *names) {
+    if (!is_bisync_session_listing(name, m_action.local_path, m_action.remote_name,
+                                   m_action.remote_path)) {
+      continue;
+    }
+    const auto stem =
+        workdir + "/" + name.substr(0, name.size() - std::string(".path1.lst").size());
+    auto p1 = disk().read_file(stem + ".path1.lst", k_max_baseline_bytes);
+    auto p2 = disk().read_file(stem + ".path2.lst", k_max_baseline_bytes);
+    if (!p1 || !p2) continue;
+    auto imported = import_bisync_listings(*p1, *p2);
+    if (!imported) {
+      warn("cannot use the earlier bisync listings (" + imported.error().message +
+           "); comparing both sides in full instead");
+      return;
+    }
+    m_baseline = std::move(imported).value();
+    m_progress.have_baseline = true;
+    m_imported = true;
+    m_ex.m_log.info("upgrading from rclone bisync: its last listings are the starting point",
+                    {{"action", m_action.name},
+                     {"files", m_baseline.files.size()},
+                     {"listing", stem + ".path1.lst"}});
+    return;
+  }
+}
+
+bool Executor::TwoWayRun::plan_quick() {
+  if (!m_progress.have_baseline || m_imported || m_changes.full || m_changes.files.empty()) {
+    return false;
+  }
+  std::vector<LocalChange> changes;
+  const std::string control_prefix = std::string(k_control_dir) + "/";
+  for (const auto& raw : m_changes.files) {
+    if (raw == k_control_dir || raw.starts_with(control_prefix)) continue;
+    auto name = rclone_name_of(raw);
+    if (!name) return false;  // not UTF-8: the full run names it in a warning
+    const auto entry = disk().stat(m_action.local_path + "/" + raw);
+    if (entry.kind == EntryKind::file) {
+      changes.push_back({*name, entry.state});
+    } else if (entry.kind == EntryKind::missing) {
+      changes.push_back({*name, std::nullopt});
+    } else {
+      return false;  // a folder or a symlink: the full run decides
+    }
+  }
+  auto plan = quick_plan(m_baseline, changes, m_ex.m_settings.safety.max_delete_percent,
+                         m_ex.m_settings.force_deletes);
+  if (!plan) return false;
+  for (const auto& c : changes) {
+    if (c.state) m_local[c.path] = *c.state;
+  }
+  for (const auto& a : plan->actions) {
+    if (a.op == Op::upload) m_uploads.push_back(a.path);
+    if (a.op == Op::delete_remote) m_remote_deletes.push_back(a.path);
+  }
+  m_progress.needs_upload = !m_uploads.empty();
+  m_progress.needs_remote_delete = !m_remote_deletes.empty();
+  m_progress.quick = true;
+  m_progress.plan = std::move(*plan);
+  return true;
+}
+
+void Executor::TwoWayRun::list_control() {
+  exec(build_dir_listing(control_dir(), m_remote_flags, context(), m_ex.m_settings.env),
+       "list control folder", m_ex.m_settings.check_timeout, [this](Child& c) {
+         if (c.proc.exit_code != 3 && step_failed(c, "looking at the remote")) return;
+         const auto state = parse_control(c.entries);  // rc 3: no control folder yet
+         m_progress.other_claim =
+             first_other_claim(state, m_ex.m_settings.owner_id, now()).has_value();
+         m_progress.control = state;
+         advance();
+       });
+}
+
+void Executor::TwoWayRun::list_sides() {
+  // Both sides at once (the remote is network-bound, the local side disk-bound). An upgraded
+  // baseline without md5s holds rclone's stored mtimes: its first run lists those too.
+  const bool metadata = m_imported && m_remote_flags.server_modtime &&
+                        std::any_of(m_baseline.files.begin(), m_baseline.files.end(),
+                                    [](const auto& f) { return f.second.remote.md5.empty(); });
+  auto remote = std::make_shared<Child>();
+  auto local_child = std::make_shared<Child>();
+  auto remote_server = metadata ? std::make_shared<Child>() : nullptr;
+  struct Job {
+    Invocation inv;
+    std::shared_ptr<Child> child;
+  };
+  auto meta_flags = m_remote_flags;
+  meta_flags.server_modtime = false;
+  std::vector<Job> jobs;
+  jobs.push_back({build_tree_listing(remote_root(), metadata ? meta_flags : m_remote_flags,
+                                     m_action.exclude, context(), m_ex.m_settings.env),
+                  remote});
+  jobs.push_back({build_tree_listing(m_action.local_path, ListingFlags{}, m_action.exclude,
+                                     context(), m_ex.m_settings.env),
+                  local_child});
+  if (remote_server) {
+    jobs.push_back({build_tree_listing(remote_root(), m_remote_flags, m_action.exclude, context(),
+                                       m_ex.m_settings.env),
+                    remote_server});
+  }
+  auto left = std::make_shared<std::size_t>(jobs.size());
+  auto self = shared_from_this();
+  m_listing_procs.clear();
+  for (auto& job : jobs) {
+    m_ex.m_log.debug(
+        "running rclone",
+        {{"action", m_action.name}, {"step", "list both sides"}, {"command", job.inv.redacted}});
+    ProcessSpec spec;
+    spec.argv = job.inv.argv;
+    spec.env = job.inv.env;
+    spec.timeout = m_ex.m_settings.check_timeout;
+    spec.kill_grace = m_ex.m_settings.term_grace;
+    auto child = job.child;
+    m_listing_procs.push_back(m_ex.m_runner.start(
+        spec,
+        [self, child](OutputStream s, const std::string& line) { self->on_line(*child, s, line); },
+        [self, child, left, remote, local_child, remote_server](const ProcessResult& r) {
+          child->proc = r;
+          child->facts.exit_code = r.exit_code;
+          child->facts.term_signal = r.term_signal;
+          if (--*left > 0 || self->m_detached) return;
+          self->m_listing_procs.clear();
+          self->take_listings(*remote, *local_child, remote_server.get());
+        }));
+  }
+}
+
+void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child* remote_server) {
+  for (Child* c : {&remote, &local_child, remote_server}) {
+    if (c == nullptr) continue;
+    if (c->proc.spawn_failed)
+      return fail(RcloneFailure::fatal, "cannot start rclone: " + c->proc.spawn_error);
+  }
+  if (m_cancelled && !m_progress.failed)
+    return fail(RcloneFailure::killed, "stopped while listing");
+  if (remote.proc.timed_out || local_child.proc.timed_out) {
+    return fail(RcloneFailure::temporary, "listing timed out");
+  }
+  // rc 3 is "directory not found": an empty side (a fresh remote, or a local folder to make).
+  // rc 6 with only unreadable folders named is a listing with holes, which the plan respects.
+  const auto usable = [](const Child& c) {
+    const bool only_holes = c.proc.exit_code == 6 && !c.problems.empty();
+    return c.proc.exit_code == 0 || c.proc.exit_code == 3 || only_holes;
+  };
+  if (!usable(remote) && step_failed(remote, "listing the remote")) return;
+  if (remote_server && !usable(*remote_server) &&
+      step_failed(*remote_server, "listing the remote")) {
+    return;
+  }
+  if (!usable(local_child) && step_failed(local_child, "listing the local folder")) return;
+  ReconcileOptions o;
+  std::set<std::string> unrepresentable;
+  for (const auto& p : local_child.problems) {
+    if (p.kind == ListingProblem::Kind::unreadable_dir) {
+      o.local_unreadable.push_back(p.path);
+      warn("cannot read the local folder " + p.path + "; skipped (nothing under it is deleted)");
+    } else {
+      unrepresentable.insert(p.path);
+    }
+  }
+  for (const auto& p : remote.problems) {
+    if (p.kind == ListingProblem::Kind::unreadable_dir) o.remote_unreadable.push_back(p.path);
+  }
+  m_local = to_listing(local_child.entries);
+  for (auto it = m_local.begin(); it != m_local.end();) {
+    if (!unrepresentable.empty() && has_component(it->first, unrepresentable)) {
+      warn("the local name " + it->first +
+           " is not valid UTF-8, which rclone cannot carry; it is not synced (rename it)");
+      o.skipped.push_back(it->first);
+      it = m_local.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  m_remote = to_listing(remote.entries);
+  o.max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
+  o.force_deletes = m_ex.m_settings.force_deletes;
+  o.allow_empty_source =
+      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
+  o.remote_listing_has_metadata_times = remote_server != nullptr;
+  auto plan = reconcile(m_baseline, m_local, m_remote, o);
+  // From here on the server's times are what gets recorded.
+  if (remote_server) m_remote = to_listing(remote_server->entries);
+  m_progress.relisted = m_progress.claimed;
+  m_progress.listed = true;
+  m_progress.plan = std::move(plan);
+  plan_from_listings();
+  advance();
+}
+
+void Executor::TwoWayRun::plan_from_listings() {
+  m_downloads.clear();
+  m_compares.clear();
+  m_uploads.clear();
+  m_remote_deletes.clear();
+  const auto& plan = *m_progress.plan;
+  m_report.held_back_deletes = plan.held_back_deletes;
+  m_report.held_back_reason = plan.held_back_reason;
+  if (!plan.held_back_deletes.empty()) {
+    m_ex.m_log.warn("deletions held back by the delete cap; everything else is synced",
+                    {{"action", m_action.name},
+                     {"count", plan.held_back_deletes.size()},
+                     {"first", plan.held_back_deletes.front()},
+                     {"reason", plan.held_back_reason}});
+  }
+  for (const auto& a : plan.actions) {
+    const char* verb = "";
+    switch (a.op) {
+      case Op::upload:
+        m_uploads.push_back(a.path);
+        verb = "upload";
+        break;
+      case Op::download:
+        m_downloads.push_back(a.path);
+        verb = "download";
+        break;
+      case Op::delete_remote:
+        m_remote_deletes.push_back(a.path);
+        verb = "delete on the remote (to the trash)";
+        break;
+      case Op::delete_local:
+        verb = "delete locally (to the backup)";
+        break;
+      case Op::compare:
+        m_compares.push_back(a.path);
+        verb = "compare (changed on both sides)";
+        break;
+      case Op::forget:
+      case Op::refresh:
+        continue;
+    }
+    m_ex.m_log.log(m_ex.m_settings.dry_run ? Level::info : Level::debug,
+                   m_ex.m_settings.dry_run ? fmt::format("would {}", verb) : verb,
+                   {{"action", m_action.name}, {"object", a.path}});
+  }
+  prepare_compare();
+}
+
+void Executor::TwoWayRun::prepare_compare() {
+  m_fetch.clear();
+  m_fetch.insert(m_downloads.begin(), m_downloads.end());
+  bool hashes = false;
+  for (const auto& p : m_compares) {
+    if (m_identical.count(p) != 0) continue;
+    const auto& r = m_remote.at(p);
+    const auto& l = m_local.at(p);
+    if (l.size == r.size && !r.md5.empty() && !m_progress.hashed) {
+      hashes = true;  // md5s first; only what differs needs its bytes
+    } else {
+      m_fetch.insert(p);
+    }
+  }
+  m_progress.needs_hashes = hashes;
+  m_progress.needs_fetch = !m_fetch.empty() || hashes;
+  m_progress.needs_upload = !m_uploads.empty() || !m_compares.empty();
+  m_progress.needs_remote_delete = !m_remote_deletes.empty();
+}
+
+void Executor::TwoWayRun::claim() {
+  m_claim = claim_name(now() + k_claim_seconds, m_ex.m_settings.owner_id);
+  m_progress.claimed = true;  // from here every way out removes it
+  exec(build_touch(control_dir() + "/" + m_claim, context(), m_ex.m_settings.env),
+       "claim the remote path", m_ex.m_settings.check_timeout, [this](Child& c) {
+         if (step_failed(c, "claiming the remote path")) return;
+         advance();
+       });
+}
+
+void Executor::TwoWayRun::verify_claim() {
+  exec(build_dir_listing(control_dir(), m_remote_flags, context(), m_ex.m_settings.env),
+       "check the claim", m_ex.m_settings.check_timeout, [this](Child& c) {
+         if (step_failed(c, "checking the claim")) return;
+         auto state = parse_control(c.entries);
+         m_progress.turn_after_claim = whose_turn(state, m_ex.m_settings.owner_id, now());
+         const auto before =
+             m_progress.control ? generation_of(*m_progress.control) : m_baseline.generation;
+         m_progress.generation_moved_under_claim = generation_of(state) != before;
+         m_claim_state = std::move(state);
+         advance();
+       });
+}
+
+void Executor::TwoWayRun::hash_local() {
+  std::vector<std::string> paths;
+  for (const auto& p : m_compares) {
+    if (m_fetch.count(p) == 0 && m_identical.count(p) == 0) paths.push_back(p);
+  }
+  const auto list = write_list("hash", paths);
+  if (list.empty()) return fail(RcloneFailure::fatal, "cannot write a file list in the state dir");
+  exec(build_listed_lookup(m_action.local_path, list, ListingFlags{}, true, context(),
+                           m_ex.m_settings.env),
+       "hash local files", m_ex.m_settings.run_timeout, [this, paths](Child& c) {
+         if (c.proc.exit_code != 0 && step_failed(c, "hashing local files")) return;
+         std::map<std::string, std::string> md5;
+         for (const auto& e : c.entries) md5[e.path] = e.state.md5;
+         for (const auto& p : paths) {
+           const auto it = md5.find(p);
+           if (it != md5.end() && !it->second.empty() && it->second == m_remote.at(p).md5) {
+             m_identical.insert(p);
+             m_local[p].md5 = it->second;
+           } else {
+             m_fetch.insert(p);  // different (or unreadable): its bytes decide
+           }
+         }
+         m_progress.hashed = true;
+         m_progress.needs_fetch = !m_fetch.empty();
+         advance();
+       });
+}
+
+}  // namespace coltec

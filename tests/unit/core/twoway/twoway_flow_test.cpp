@@ -1,0 +1,212 @@
+// The order of a two-way run, stepped with plain data as the executor would.
+
+#include <gtest/gtest.h>
+
+#include <coltec/twoway_flow.hpp>
+
+namespace coltec {
+namespace {
+
+SyncPlan upload_plan() {
+  SyncPlan p;
+  p.actions.push_back({"a", Op::upload, Change::modified, Change::none});
+  return p;
+}
+
+// Runs the flow, applying each step's effect the way a successful executor would, and
+// returns the steps taken.
+std::vector<TwoWayStep> walk(TwoWayProgress p, const SyncPlan& plan, Turn turn = Turn::mine) {
+  std::vector<TwoWayStep> steps;
+  for (int guard = 0; guard < 40; ++guard) {
+    const auto n = next_step(p);
+    steps.push_back(n.step);
+    switch (n.step) {
+      case TwoWayStep::list_control:
+        p.control = ControlState{};
+        break;
+      case TwoWayStep::list_sides:
+        p.plan = plan;
+        p.listed = true;
+        p.relisted = p.claimed;
+        p.needs_upload = true;
+        break;
+      case TwoWayStep::claim:
+        p.claimed = true;
+        break;
+      case TwoWayStep::verify_claim:
+        p.turn_after_claim = turn;
+        break;
+      case TwoWayStep::hash_local:
+        p.hashed = true;
+        break;
+      case TwoWayStep::fetch:
+        p.fetched = true;
+        break;
+      case TwoWayStep::apply_local:
+        p.local_applied = true;
+        break;
+      case TwoWayStep::upload:
+        p.uploaded = true;
+        break;
+      case TwoWayStep::delete_remote:
+        p.remote_deleted = true;
+        break;
+      case TwoWayStep::lookup_uploaded:
+        p.looked_up = true;
+        break;
+      case TwoWayStep::save_baseline:
+        p.saved = true;
+        break;
+      case TwoWayStep::write_generation:
+        p.generation_written = true;
+        break;
+      case TwoWayStep::release:
+        p.released = true;
+        break;
+      case TwoWayStep::done:
+        return steps;
+    }
+  }
+  ADD_FAILURE() << "the flow did not end";
+  return steps;
+}
+
+using S = TwoWayStep;
+
+TEST(TwoWayFlow, AChangingRunClaimsTransfersRecordsThenReleases) {
+  EXPECT_EQ(walk({}, upload_plan()),
+            (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,
+                            S::apply_local, S::upload, S::lookup_uploaded, S::save_baseline,
+                            S::write_generation, S::release, S::done}));
+}
+
+TEST(TwoWayFlow, AnIdleCheckWithTheSameGenerationStopsAfterOneListing) {
+  TwoWayProgress p;
+  p.trigger = TwoWayTrigger::check;
+  p.have_baseline = true;
+  p.control = ControlState{{"gen-1"}, {}};
+  p.baseline_generation = "gen-1";
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::unchanged}));
+  p.baseline_generation = "gen-0";
+  EXPECT_EQ(next_step(p).step, S::list_sides);
+  p.baseline_generation = "gen-1";
+  p.have_baseline = false;
+  EXPECT_EQ(next_step(p).step, S::list_sides);
+}
+
+TEST(TwoWayFlow, SomeoneElsesClaimDefersBeforeAnythingIsListed) {
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.other_claim = true;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::deferred}));
+}
+
+TEST(TwoWayFlow, LosingTheTurnReleasesOurClaim) {
+  const auto steps = walk({}, upload_plan(), Turn::other);
+  EXPECT_EQ(steps, (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,
+                                   S::release, S::done}));
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.plan = upload_plan();
+  p.claimed = true;
+  p.turn_after_claim = Turn::other;
+  p.released = true;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::deferred}));
+}
+
+TEST(TwoWayFlow, ANewGenerationUnderOurClaimIsListedAgain) {
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.plan = upload_plan();
+  p.claimed = true;
+  p.turn_after_claim = Turn::mine;
+  p.generation_moved_under_claim = true;
+  EXPECT_EQ(next_step(p).step, S::list_sides);
+  p.relisted = true;
+  EXPECT_EQ(next_step(p).step, S::apply_local);
+}
+
+TEST(TwoWayFlow, AFailureAfterTheClaimStillReleasesIt) {
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.claimed = true;
+  p.failed = true;
+  EXPECT_EQ(next_step(p).step, S::release);
+  p.released = true;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::failed}));
+  p.claimed = false;
+  p.released = false;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::failed}));
+}
+
+TEST(TwoWayFlow, RefreshOnlyPlansSaveWithoutAClaimAndDryRunsTouchNothing) {
+  SyncPlan refresh;
+  refresh.actions.push_back({"a", Op::refresh, Change::none, Change::none});
+  EXPECT_EQ(walk({}, refresh),
+            (std::vector<S>{S::list_control, S::list_sides, S::save_baseline, S::done}));
+  TwoWayProgress dry;
+  dry.dry_run = true;
+  EXPECT_EQ(walk(dry, upload_plan()), (std::vector<S>{S::list_control, S::list_sides, S::done}));
+  SyncPlan refused;
+  refused.refusal = "empty";
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.plan = refused;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::refused}));
+}
+
+TEST(TwoWayFlow, HashesAndFetchesComeBeforeAnythingLocalMoves) {
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.plan = upload_plan();
+  p.claimed = true;
+  p.turn_after_claim = Turn::mine;
+  p.needs_hashes = true;
+  p.needs_fetch = true;
+  EXPECT_EQ(next_step(p).step, S::hash_local);
+  p.hashed = true;
+  EXPECT_EQ(next_step(p).step, S::fetch);
+  p.fetched = true;
+  EXPECT_EQ(next_step(p).step, S::apply_local);
+  p.local_applied = true;
+  p.needs_remote_delete = true;
+  EXPECT_EQ(next_step(p).step, S::delete_remote);
+}
+
+TEST(TwoWayQuickPlan, UploadsChangesAndTrashesDeletionsWithinTheCap) {
+  Baseline b;
+  for (const char* p : {"a", "b", "c", "d"}) b.files[p] = {{1, 100, ""}, {1, 900, "m"}};
+  const std::vector<LocalChange> changes{{"a", FileState{2, 200, ""}},
+                                         {"b", FileState{1, 100, ""}},  // touched back: no-op
+                                         {"c", std::nullopt},
+                                         {"new", FileState{3, 300, ""}},
+                                         {"ghost", std::nullopt}};
+  const auto plan = quick_plan(b, changes, 50, false);
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->actions.size(), 3U);
+  EXPECT_EQ(plan->actions[0].path, "a");
+  EXPECT_EQ(plan->actions[1], (PathAction{"c", Op::delete_remote, Change::deleted, Change::none}));
+  EXPECT_EQ(plan->actions[2].path, "new");
+  const std::vector<LocalChange> many{
+      {"a", std::nullopt}, {"b", std::nullopt}, {"c", std::nullopt}};
+  EXPECT_FALSE(quick_plan(b, many, 50, false));
+  EXPECT_TRUE(quick_plan(b, many, 50, true));
+}
+
+TEST(TwoWayResolve, SameBytesAreFineDifferentBytesMakeAConflictTheNewerKeepsTheName) {
+  CompareFacts f{{3, 100, ""}, {3, 900, ""}, std::nullopt, std::nullopt};
+  EXPECT_EQ(resolve(f), Resolution::need_content);
+  f.identical = true;
+  EXPECT_EQ(resolve(f), Resolution::identical);
+  f.identical = false;
+  EXPECT_EQ(resolve(f), Resolution::need_content);  // which is newer needs the remote bytes
+  f.remote_file_mtime_ns = 50;
+  EXPECT_EQ(resolve(f), Resolution::local_wins);
+  f.remote_file_mtime_ns = 150;
+  EXPECT_EQ(resolve(f), Resolution::remote_wins);
+  CompareFacts sizes{{3, 100, ""}, {4, 900, ""}, std::nullopt, 200};
+  EXPECT_EQ(resolve(sizes), Resolution::remote_wins);
+}
+
+}  // namespace
+}  // namespace coltec

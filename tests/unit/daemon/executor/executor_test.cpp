@@ -1,0 +1,449 @@
+// The executor's chain of steps, driven by a FakeProcessRunner (tests/fakes) that records each
+// argv and answers with scripted output and exit codes on the same io_context. No rclone, no
+// sleeps.
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
+
+#include <coltec/executor.hpp>
+
+#include "fakes/fake_process_runner.hpp"
+#include "fakes/test_files.hpp"
+
+namespace coltec {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
+  return std::find(argv.begin(), argv.end(), arg) != argv.end();
+}
+
+std::string stats_line(int checks, int transfers) {
+  return R"j({"level":"warning","msg":"stats","stats":{"bytes":100,"checks":)j" +
+         std::to_string(checks) + R"j(,"transfers":)j" + std::to_string(transfers) + "}}";
+}
+
+std::string skipped(const char* what) {
+  return std::string(R"j({"level":"warning","msg":"Skipped","object":"x","skipped":")j") + what +
+         "\"}";
+}
+
+class ExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(root + "/local");
+    fs::create_directories(root + "/state/bisync");
+    settings.state_dir = root + "/state";
+    settings.bisync_workdir = root + "/state/bisync";
+    settings.config_path = root + "/rclone.conf";
+    settings.caps = caps_for(RcloneVersion{1, 60, 1});
+    log = Logger::capture(LogSettings{}, &logged);
+  }
+
+  Action action(Direction d) {
+    Action a;
+    a.name = "code";
+    a.local_path = root + "/local";
+    a.remote_name = "r";
+    a.remote_path = "bucket/ws/code";
+    a.remote_type = "s3";
+    a.direction = d;
+    return a;
+  }
+  void add_local_file() { std::ofstream(root + "/local/file.txt") << "data"; }
+  /// The state of an action that has pushed before: no emptiness probe, straight to the
+  /// pre-check.
+  void pushed_before() { std::ofstream(root + "/state/code.pushed").flush(); }
+
+  SyncReport run(Executor& ex) {
+    SyncReport report;
+    bool done = false;
+    ex.run("code", [&](const SyncReport& r) {
+      report = r;
+      done = true;
+    });
+    io.restart();
+    io.run();
+    EXPECT_TRUE(done);
+    return report;
+  }
+
+  test::TempDir m_tmp{"coltec-executor"};
+  std::string root = m_tmp.str();
+  boost::asio::io_context io;
+  FakeProcessRunner runner{io};
+  ExecutorSettings settings;
+  std::string logged;
+  std::unique_ptr<Logger> log;
+};
+
+TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto& argv) {
+    return has_arg(argv, "--dry-run") ? Script{0, {skipped("copy"), stats_line(5, 0)}, {}}
+                                      : Script{0, {stats_line(5, 2)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 3U);
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+  EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--max-delete"));
+  EXPECT_EQ(r.stats.transfers, 2U);
+  // The trash keeps what the push replaced or deleted; its retention is enforced daily.
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  EXPECT_TRUE(has_arg(runner.calls[2], "--min-age"));
+  EXPECT_EQ(runner.calls[2][2], "r:bucket/ws/.coltec-trash/code");
+  runner.calls.clear();
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  EXPECT_EQ(runner.calls.size(), 2U);  // pruned at most once a day
+}
+
+TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
+  add_local_file();
+  pushed_before();
+  settings.config_path = root + "/state/rclone.conf";
+  std::string listed;
+  runner.script = [&](const auto& argv) {
+    if (has_arg(argv, "--dry-run")) {
+      return Script{0,
+                    {R"j({"skipped":"copy","object":"file.txt"})j",
+                     R"j({"skipped":"copy","object":"sub dir/new.txt"})j", stats_line(100, 0)},
+                    {}};
+    }
+    if (has_arg(argv, "--files-from-raw")) {
+      std::ifstream in(root + "/state/code.files");
+      listed.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    return Script{0, {stats_line(0, 2)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 3U);     // pre-check, upload, trash retention
+  EXPECT_EQ(runner.calls[1][1], "copy");  // never "sync": nothing is deleted
+  EXPECT_TRUE(has_arg(runner.calls[1], "--files-from-raw"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--no-traverse"));
+  EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));  // replaced remote files are kept
+  EXPECT_EQ(listed, "file.txt\nsub dir/new.txt\n");
+  EXPECT_FALSE(fs::exists(root + "/state/code.files"));
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  EXPECT_EQ(r.stats.transfers, 2U);
+}
+
+TEST_F(ExecutorTest, TrashRetentionRunsDailyAcrossProcesses) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto& argv) {
+    return has_arg(argv, "--dry-run") ? Script{0, {skipped("delete"), stats_line(10, 0)}, {}}
+                                      : Script{0, {stats_line(10, 0)}, {}};
+  };
+  {
+    Executor ex(runner, *log, settings, {action(Direction::push_only)});
+    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  }
+  ASSERT_EQ(runner.calls.size(), 3U);
+  EXPECT_EQ(runner.calls[2][1], "delete");
+  runner.calls.clear();
+  {
+    Executor again(runner, *log, settings, {action(Direction::push_only)});  // a new --once
+    ASSERT_EQ(run(again).failure, RcloneFailure::none);
+  }
+  EXPECT_EQ(runner.calls.size(), 2U);  // pre-check and sync; pruned less than a day ago
+  // A day later it is due again.
+  fs::last_write_time(root + "/state/code.trash-pruned",
+                      fs::file_time_type::clock::now() - std::chrono::hours(25));
+  runner.calls.clear();
+  Executor later(runner, *log, settings, {action(Direction::push_only)});
+  ASSERT_EQ(run(later).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 3U);
+  EXPECT_EQ(runner.calls[2][1], "delete");
+}
+
+TEST_F(ExecutorTest, ANoOpPushStopsAfterTheDryRun) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto&) { return Script{0, {stats_line(5, 0)}, {}}; };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 1U);
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorTest, FirstPushIntoAnEmptyRemoteSkipsThePreCheck) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {"[", "]"}};
+    return Script{0, {stats_line(0, 1)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 3U);  // probe, sync, trash retention
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_TRUE(has_arg(runner.calls[0], "--max-depth"));
+  EXPECT_FALSE(has_arg(runner.calls[0], "--fast-list"));  // would list the whole tree
+  EXPECT_EQ(runner.calls[1][1], "sync");
+  EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+  // Files that appear on the remote after the probe are still never deleted.
+  const auto& sync = runner.calls[1];
+  const auto cap = std::find(sync.begin(), sync.end(), "--max-delete");
+  ASSERT_NE(cap, sync.end());
+  EXPECT_EQ(*std::next(cap), "0");
+  EXPECT_TRUE(fs::exists(root + "/state/code.pushed"));
+  // Once it has pushed, the remote holds files: every later push is pre-checked, unprobed.
+  runner.calls.clear();
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorTest, AMissingRemoteFolderCountsAsEmpty) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson")
+      return Script{3, {R"j({"level":"error","msg":"directory not found"})j"}, {}};
+    return Script{0, {stats_line(0, 1)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_GE(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[1][1], "sync");
+  EXPECT_FALSE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_EQ(logged.find("directory not found"), std::string::npos) << logged;  // not a warning
+}
+
+TEST_F(ExecutorTest, FirstPushIntoARemoteWithFilesIsPreChecked) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {"[", R"({"Path":"old","IsDir":true})", "]"}};
+    Script s;
+    for (int i = 0; i < 8; ++i) s.err.push_back(skipped("delete"));
+    s.err.push_back(stats_line(10, 0));
+    return s;
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);  // the cap decided it, before any delete
+  ASSERT_EQ(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_TRUE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));
+}
+
+TEST_F(ExecutorTest, AFailedProbeRunsNothingElse) {
+  add_local_file();
+  runner.script = [](const auto&) {
+    return Script{
+        1,
+        {R"j({"level":"error","msg":"dial tcp 127.0.0.1:9: connect: connection refused"})j"},
+        {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_NE(r.failure, RcloneFailure::none);
+  EXPECT_EQ(runner.calls.size(), 1U);
+}
+
+TEST_F(ExecutorTest, FreshContainerRestoresBeforeThePush) {
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson")
+      return Script{0, {}, {"[", R"({"Path":"a"},)", R"({"Path":"b"})", "]"}};
+    if (argv[1] == "copy") return Script{0, {stats_line(0, 2)}, {}};
+    return Script{0, {skipped("copy"), stats_line(2, 0)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(runner.calls.size(), 5U);  // list, restore, pre-check, sync, trash retention
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_EQ(runner.calls[1][1], "copy");
+  EXPECT_EQ(r.restored, 2U);
+  EXPECT_NE(logged.find("restored from the remote"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, LocalEmptiedAfterASuccessIsRefusedAndNothingRuns) {
+  add_local_file();
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {R"({"Path":"a"})"}};
+    return Script{0, {stats_line(1, 0)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  fs::remove(root + "/local/file.txt");
+  runner.calls.clear();
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  ASSERT_EQ(runner.calls.size(), 1U);  // only the listing
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+}
+
+TEST_F(ExecutorTest, DeleteCapRefusesBeforeAnythingIsDeleted) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto&) {
+    Script s;
+    for (int i = 0; i < 8; ++i) s.err.push_back(skipped("delete"));
+    s.err.push_back(stats_line(10, 0));  // rclone counts deleted files as checked
+    return s;
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("8 files of 10"), std::string::npos) << r.error;
+  EXPECT_EQ(runner.calls.size(), 1U);
+}
+
+TEST_F(ExecutorTest, PullFromAnEmptyRemoteIsRefused) {
+  add_local_file();
+  runner.script = [](const auto&) { return Script{0, {skipped("delete"), stats_line(0, 0)}, {}}; };
+  settings.safety.max_delete_percent = 100;  // the empty-source guard, not the cap, refuses
+  Executor ex(runner, *log, settings, {action(Direction::pull_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("misspelled"), std::string::npos) << r.error;
+  EXPECT_EQ(runner.calls.size(), 1U);
+}
+
+TEST_F(ExecutorTest, CancellingASyncTerminatesIt) {
+  add_local_file();
+  runner.hold = true;
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  ex.run("code", [](const SyncReport&) {});
+  ex.cancel("code");
+  EXPECT_EQ(runner.last->terminated, 1);
+  EXPECT_EQ(runner.last->killed, 0);
+  runner.release();
+  io.run();
+}
+
+TEST_F(ExecutorTest, DryRunNeverRestoresOrPreChecksAndWritesNoState) {
+  settings.dry_run = true;
+  runner.script = [](const auto& argv) {
+    if (argv[1] == "lsjson") return Script{0, {}, {R"({"Path":"a"})"}};
+    return Script{};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 2U);
+  EXPECT_EQ(runner.calls[0][1], "lsjson");
+  EXPECT_EQ(runner.calls[1][1], "sync");
+  EXPECT_TRUE(has_arg(runner.calls[1], "--dry-run"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));
+}
+
+TEST_F(ExecutorTest, SpawnFailureIsAClearFatalError) {
+  add_local_file();
+  class Missing final : public ProcessRunner {
+   public:
+    explicit Missing(boost::asio::io_context& io) : m_io(io) {}
+    std::shared_ptr<RunningProcess> start(const ProcessSpec&, LineHandler,
+                                          ExitHandler on_exit) override {
+      boost::asio::post(m_io, [on_exit] {
+        ProcessResult r;
+        r.spawn_failed = true;
+        r.spawn_error = "rclone: No such file or directory";
+        on_exit(r);
+      });
+      return std::make_shared<FakeRunning>();
+    }
+    boost::asio::io_context& m_io;
+  } missing(io);
+  Executor ex(missing, *log, settings, {action(Direction::push_only)});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::fatal);
+  EXPECT_NE(r.error.find("No such file"), std::string::npos);
+}
+
+TEST_F(ExecutorTest, AnUnmountedVolumeIsRefusedBeforeAnythingRuns) {
+  add_local_file();
+  auto a = action(Direction::push_only);
+  a.expect_mount = true;  // the spec mounts a volume here, but nothing is mounted
+  Executor ex(runner, *log, settings, {a});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("mounted volume"), std::string::npos) << r.error;
+  EXPECT_TRUE(runner.calls.empty());
+}
+
+class ExecutorQuickTest : public ExecutorTest {
+ protected:
+  // A first (full) run, so the action is past start-up.
+  void prime(Executor& ex) {
+    add_local_file();
+    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+    runner.calls.clear();
+  }
+  SyncReport run_changes(Executor& ex) {
+    SyncReport report;
+    ex.run(
+        "code", [&](const SyncReport& r) { report = r; }, RunKind::local_changes);
+    io.restart();
+    io.run();
+    return report;
+  }
+};
+
+TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
+  settings.config_path = root + "/state/rclone.conf";
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  prime(ex);
+  std::ofstream(root + "/local/new.txt") << "new";
+  ex.note_changes("code", {{"new.txt", false}, {"file.txt", false}, {"new.txt", false}}, true);
+  EXPECT_EQ(run_changes(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 1U);
+  EXPECT_EQ(runner.calls[0][1], "copy");
+  EXPECT_TRUE(has_arg(runner.calls[0], "--files-from-raw"));
+  EXPECT_TRUE(has_arg(runner.calls[0], "--no-traverse"));
+  EXPECT_TRUE(has_arg(runner.calls[0], "--backup-dir"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.files"));  // the list is removed afterwards
+}
+
+TEST_F(ExecutorQuickTest, ADeletionOrADirectoryTakesTheFullSync) {
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  prime(ex);
+  ex.note_changes("code", {{"gone.txt", false}}, true);  // does not exist: a deletion
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));  // the full sync's pre-check
+  runner.calls.clear();
+  ex.note_changes("code", {{"dir", true}}, true);
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+  runner.calls.clear();
+  ex.note_changes("code", {{"file.txt", false}}, false);  // a truncated batch
+  run_changes(ex);
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+TEST_F(ExecutorQuickTest, IntervalRunsAndStartUpAreAlwaysFull) {
+  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  add_local_file();
+  pushed_before();
+  ex.note_changes("code", {{"file.txt", false}}, true);
+  run_changes(ex);  // start-up: full even when only files changed
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+  runner.calls.clear();
+  ex.note_changes("code", {{"file.txt", false}}, true);
+  run(ex);  // not triggered by changes
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_TRUE(has_arg(runner.calls[0], "--dry-run"));
+}
+
+}  // namespace
+}  // namespace coltec

@@ -1,0 +1,463 @@
+// The two-way run against an in-memory disk and a scripted rclone that plays the remote:
+// which commands run, what ends up where, what the baseline records. No rclone, no sleeps.
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include <coltec/executor.hpp>
+#include <coltec/rclone_twoway.hpp>
+#include <coltec/twoway.hpp>
+#include <coltec/twoway_control.hpp>
+
+#include "fakes/fake_disk.hpp"
+#include "fakes/fake_process_runner.hpp"
+
+namespace coltec {
+namespace {
+
+const std::string k_local = "/w/code";
+const std::string k_remote = "r:bucket/ws/code";
+const std::string k_control = k_remote + "/.coltec-sync";
+
+bool has(const std::vector<std::string>& argv, const std::string& arg) {
+  return std::find(argv.begin(), argv.end(), arg) != argv.end();
+}
+
+std::string after(const std::vector<std::string>& argv, const std::string& flag) {
+  const auto it = std::find(argv.begin(), argv.end(), flag);
+  return it == argv.end() || it + 1 == argv.end() ? "" : *(it + 1);
+}
+
+// RFC 3339 with nanoseconds, as rclone prints ModTime.
+std::string time_text(std::int64_t ns) {
+  const std::time_t secs = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(ns % 1'000'000'000));
+  return buf;
+}
+
+std::string entry(const std::string& path, std::size_t size, std::int64_t ns,
+                  const std::string& md5) {
+  std::string line = R"({"Path":")" + path + R"(","Name":"x","Size":)" + std::to_string(size) +
+                     R"(,"ModTime":")" + time_text(ns) + R"(","IsDir":false)";
+  if (!md5.empty()) line += R"(,"Hashes":{"md5":")" + md5 + "\"}";
+  return line + "},";
+}
+
+/// rclone as far as a two-way run uses it: the remote is a map, the local side the FakeDisk.
+class FakeRclone {
+ public:
+  struct Object {
+    std::string bytes;
+    std::int64_t server_time = 0;  ///< what --use-server-modtime lists
+  };
+  std::map<std::string, Object> remote;  ///< relative path -> object
+  std::set<std::string> control;         ///< names in the control folder
+  std::map<std::string, std::string> trash;
+  std::int64_t clock = 5000;
+  std::set<std::string> fail_steps;  ///< subcommand[+target] to fail: "copy-down", …
+  FakeDisk& disk;
+
+  explicit FakeRclone(FakeDisk& d) : disk(d) {}
+
+  static std::string md5(const std::string& bytes) { return "md5-" + bytes; }
+
+  std::vector<std::string> list_file(const std::string& path) const {
+    std::vector<std::string> out;
+    std::istringstream in(disk.bytes(path));
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+  Script lsjson(const std::vector<std::string>& argv) {
+    Script s;
+    const auto& target = argv[2];
+    const auto listed = after(argv, "--files-from-raw");
+    std::set<std::string> only;
+    if (!listed.empty()) {
+      for (const auto& p : list_file(listed)) only.insert(p);
+    }
+    if (target == k_control) {
+      for (const auto& c : control) s.out.push_back(entry(c, 0, 0, ""));
+      return s;
+    }
+    if (target == k_remote) {
+      for (const auto& [p, o] : remote) {
+        if (!only.empty() && only.count(p) == 0) continue;
+        const auto line = entry(p, o.bytes.size(), o.server_time * 1'000'000'000,
+                                has(argv, "--hash") ? md5(o.bytes) : "");
+        s.out.push_back(line);
+      }
+      return s;
+    }
+    for (const auto& [path, f] : disk.files) {  // the local side
+      if (path.rfind(k_local + "/", 0) != 0) continue;
+      const auto rel = path.substr(k_local.size() + 1);
+      if (rel.rfind(".coltec-sync/", 0) == 0 || (!only.empty() && only.count(rel) == 0)) continue;
+      const auto line =
+          entry(rel, f.bytes.size(), f.mtime_ns, has(argv, "--hash") ? md5(f.bytes) : "");
+      s.out.push_back(line);
+    }
+    return s;
+  }
+
+  Script transfer(const std::vector<std::string>& argv) {
+    const auto& src = argv[2];
+    const auto& dst = argv[3];
+    const auto listed = after(argv, "--files-from-raw");
+    std::vector<std::string> files;
+    if (!listed.empty()) {
+      files = list_file(listed);
+    } else {
+      for (const auto& [p, o] : remote) files.push_back(p);
+    }
+    if (src == k_remote && dst.rfind(k_local + "/.coltec-sync/staging-", 0) == 0) {
+      if (fail_steps.count("copy-down") != 0)
+        return Script{1, {R"({"level":"error","msg":"boom"})"}, {}};
+      for (const auto& p : files) {
+        if (remote.count(p) != 0) disk.put(dst + "/" + p, remote.at(p).bytes, 7);
+      }
+      return {};
+    }
+    if (src == k_local && dst == k_remote) {
+      if (fail_steps.count("upload") != 0)
+        return Script{1, {R"({"level":"error","msg":"boom"})"}, {}};
+      for (const auto& p : files) {
+        if (remote.count(p) != 0) trash[p] = remote[p].bytes;
+        remote[p] = Object{disk.bytes(k_local + "/" + p), ++clock};
+      }
+      return {};
+    }
+    if (src == k_remote && argv[1] == "move") {
+      for (const auto& p : files) {
+        trash[p] = remote[p].bytes;
+        remote.erase(p);
+      }
+      return {};
+    }
+    ADD_FAILURE() << "unexpected transfer " << src << " -> " << dst;
+    return Script{1, {}, {}};
+  }
+
+  Script operator()(const std::vector<std::string>& argv) {
+    const auto& cmd = argv[1];
+    if (cmd == "lsjson") return lsjson(argv);
+    if (cmd == "copy" || cmd == "move") return transfer(argv);
+    if (cmd == "touch") {
+      control.insert(argv[2].substr(k_control.size() + 1));
+      return {};
+    }
+    if (cmd == "delete" && argv[2] == k_control) {
+      for (const auto& n : list_file(after(argv, "--files-from-raw"))) control.erase(n);
+      return {};
+    }
+    ADD_FAILURE() << "unexpected rclone " << cmd;
+    return Script{1, {}, {}};
+  }
+};
+
+class TwoWayRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    settings.state_dir = "/state";
+    settings.bisync_workdir = "/state/bisync";
+    settings.config_path = "/run/rclone.conf";
+    settings.owner_id = "me";
+    settings.safety.max_delete_percent = 100;
+    log = Logger::capture(LogSettings{}, &logged);
+    runner.script = [this](const std::vector<std::string>& argv) { return rclone(argv); };
+    seams.disk = &disk;
+    seams.unix_now = [] { return std::int64_t{1'000'000}; };
+    seams.random_id = [this] { return "id" + std::to_string(++ids); };
+  }
+
+  Action action() const {
+    Action a;
+    a.name = "code";
+    a.local_path = k_local;
+    a.remote_name = "r";
+    a.remote_path = "bucket/ws/code";
+    a.remote_type = "s3";
+    a.backend_type = "s3";
+    a.direction = Direction::bidirectional;
+    return a;
+  }
+
+  SyncReport run(Executor& ex, RunKind kind = RunKind::full) {
+    SyncReport report;
+    bool done = false;
+    runner.calls.clear();
+    ex.run(
+        "code",
+        [&](const SyncReport& r) {
+          report = r;
+          done = true;
+        },
+        kind);
+    io.restart();
+    io.run();
+    EXPECT_TRUE(done);
+    return report;
+  }
+
+  std::vector<std::string> commands() const {
+    std::vector<std::string> out;
+    for (const auto& argv : runner.calls) {
+      out.push_back(argv[1] + " " +
+                    (argv[2] == k_control  ? "control"
+                     : argv[2] == k_remote ? "remote"
+                     : argv[2] == k_local  ? "local"
+                                           : argv[2]));
+    }
+    return out;
+  }
+
+  Baseline baseline() {
+    auto text = disk.read_file("/state/code.baseline", 1 << 20);
+    EXPECT_TRUE(text.ok());
+    auto b = parse_baseline(text.ok() ? *text : "");
+    EXPECT_TRUE(b.ok());
+    return b.ok() ? *b : Baseline{};
+  }
+
+  boost::asio::io_context io;
+  FakeProcessRunner runner{io};
+  FakeDisk disk;
+  FakeRclone rclone{disk};
+  ExecutorSettings settings;
+  ExecutorSeams seams;
+  int ids = 0;
+  std::string logged;
+  std::unique_ptr<Logger> log;
+};
+
+using Commands = std::vector<std::string>;
+
+TEST_F(TwoWayRunTest, AFreshContainerGetsTheRemoteThroughStagingAndRecordsABaseline) {
+  rclone.remote["a.txt"] = {"remote-a", 10};
+  rclone.remote["sub/b.txt"] = {"remote-b", 11};
+  Executor ex(runner, *log, settings, {action()}, seams);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "remote-a");
+  EXPECT_EQ(disk.bytes(k_local + "/sub/b.txt"), "remote-b");
+  // Downloads land in staging and are renamed into place; staging is removed afterwards.
+  for (const auto& [from, to] : disk.moves) {
+    EXPECT_EQ(from.rfind(k_local + "/.coltec-sync/staging-", 0), 0U) << from;
+  }
+  EXPECT_TRUE(std::none_of(disk.files.begin(), disk.files.end(), [](const auto& f) {
+    return f.first.find("staging") != std::string::npos;
+  }));
+  // The whole tree is fetched with one plain copy (no file list); no upload, no generation.
+  const auto fetch = std::find_if(runner.calls.begin(), runner.calls.end(),
+                                  [](const auto& a) { return a[1] == "copy"; });
+  ASSERT_NE(fetch, runner.calls.end());
+  EXPECT_FALSE(has(*fetch, "--files-from-raw"));
+  const auto b = baseline();
+  ASSERT_EQ(b.files.size(), 2U);
+  EXPECT_EQ(b.files.at("a.txt").remote.md5, "md5-remote-a");
+  EXPECT_TRUE(rclone.control.empty()) << "the claim was released";
+}
+
+TEST_F(TwoWayRunTest, AnIdleIntervalReadsOnlyTheControlFolder) {
+  disk.put(k_local + "/a.txt", "same", 1);
+  rclone.remote["a.txt"] = {"same", 10};
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);  // start-up: a full run
+  const auto idle = run(ex, RunKind::interval);
+  EXPECT_EQ(idle.failure, RcloneFailure::none);
+  EXPECT_TRUE(idle.unchanged);
+  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+  // Another daemon's run leaves a new generation: the next interval lists both sides.
+  rclone.control.insert("gen-other");
+  rclone.remote["a.txt"] = {"theirs", 20};
+  const auto after_other = run(ex, RunKind::interval);
+  EXPECT_FALSE(after_other.unchanged);
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "theirs");
+}
+
+TEST_F(TwoWayRunTest, LocalChangesAreSentWithoutListingWhenTheGenerationHolds) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  disk.put(k_local + "/b.txt", "b", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  const auto gen = baseline().generation;
+  ASSERT_FALSE(gen.empty());
+  disk.put(k_local + "/a.txt", "v2", 2);
+  disk.files.erase(k_local + "/b.txt");
+  ex.note_changes("code", {{"a.txt", false}, {"b.txt", false}}, true);
+  const auto r = run(ex, RunKind::local_changes);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(commands(), (Commands{"touch " + k_control + "/lease-000001000900-me", "lsjson control",
+                                  "copy local", "move remote", "lsjson remote",
+                                  "touch " + k_control + "/gen-id2", "delete control"}));
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "v2");
+  EXPECT_EQ(rclone.remote.count("b.txt"), 0U);
+  EXPECT_EQ(rclone.trash.at("b.txt"), "b");
+  EXPECT_EQ(rclone.control, (std::set<std::string>{"gen-id2"}));
+  EXPECT_EQ(baseline().files.at("a.txt").remote.md5, "md5-v2");
+}
+
+TEST_F(TwoWayRunTest, OwnChangesSeenAgainByTheWatcherCostNothing) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  ex.note_changes("code", {{"a.txt", false}}, true);
+  const auto r = run(ex, RunKind::local_changes);
+  EXPECT_TRUE(r.unchanged);
+  EXPECT_TRUE(runner.calls.empty());
+}
+
+TEST_F(TwoWayRunTest, AnotherDaemonsClaimDefersTheRun) {
+  rclone.control.insert(claim_name(2'000'000, "other-host"));
+  disk.put(k_local + "/a.txt", "mine", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::deferred);
+  EXPECT_NE(r.error.find("other-host"), std::string::npos) << r.error;
+  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+  EXPECT_TRUE(rclone.remote.empty());
+}
+
+TEST_F(TwoWayRunTest, DifferentEditsOnBothSidesKeepBothVersions) {
+  disk.put(k_local + "/n.md", "base", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  disk.put(k_local + "/n.md", "local edit", 2);  // mtime 2
+  rclone.remote["n.md"] = {"remote edit", 99};   // fetched with mtime 7: newer
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(r.conflicts.size(), 1U);
+  const auto copy = r.conflicts[0];
+  EXPECT_NE(copy.find("n.conflict-"), std::string::npos);
+  EXPECT_NE(copy.find("-local.md"), std::string::npos);
+  EXPECT_EQ(disk.bytes(k_local + "/n.md"), "remote edit");
+  EXPECT_EQ(disk.bytes(k_local + "/" + copy), "local edit");
+  EXPECT_EQ(rclone.remote.at(copy).bytes, "local edit");
+  EXPECT_EQ(baseline().conflicts, (std::vector<std::string>{copy}));
+  EXPECT_NE(logged.find("conflict"), std::string::npos);
+  // The person deletes the conflict copy on one side: resolved everywhere, nothing lost.
+  disk.files.erase(k_local + "/" + copy);
+  const auto later = run(ex);
+  EXPECT_TRUE(later.conflicts.empty()) << later.error << "\n" << logged;
+  EXPECT_EQ(rclone.remote.count(copy), 0U);
+  EXPECT_EQ(rclone.trash.at(copy), "local edit");
+}
+
+TEST_F(TwoWayRunTest, AnInterruptedRunIsFinishedByTheNextWithoutConflicts) {
+  disk.put(k_local + "/a.txt", "a", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  const auto before = baseline();
+  disk.put(k_local + "/a.txt", "a2", 2);
+  rclone.remote["r.txt"] = {"r", 50};
+  rclone.fail_steps.insert("upload");
+  const auto failed = run(ex);
+  EXPECT_NE(failed.failure, RcloneFailure::none);
+  EXPECT_EQ(disk.bytes(k_local + "/r.txt"), "r");  // the download went through
+  EXPECT_EQ(baseline(), before) << "nothing recorded for an unfinished run";
+  EXPECT_TRUE(std::none_of(rclone.control.begin(), rclone.control.end(), [](const std::string& n) {
+    return n.rfind("lease-", 0) == 0;
+  })) << "the claim was released after the failure";
+  // The upload happened after all (the failure came later), so both sides look changed.
+  rclone.fail_steps.clear();
+  rclone.remote["a.txt"] = {"a2", 60};
+  const auto next = run(ex);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  EXPECT_TRUE(next.conflicts.empty());
+  EXPECT_TRUE(std::none_of(disk.files.begin(), disk.files.end(), [](const auto& f) {
+    return f.first.find("conflict") != std::string::npos;
+  }));
+  EXPECT_EQ(baseline().files.size(), 2U);
+}
+
+TEST_F(TwoWayRunTest, AFailedDownloadLeavesTheLocalFileAlone) {
+  disk.put(k_local + "/a.txt", "good", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  rclone.remote["a.txt"] = {"newer remote", 70};
+  rclone.fail_steps.insert("copy-down");
+  EXPECT_NE(run(ex).failure, RcloneFailure::none);
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "good");
+}
+
+TEST_F(TwoWayRunTest, ALocalEditDuringTheRunIsNotOverwritten) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  rclone.remote["a.txt"] = {"remote v2", 80};
+  // The person saves again between our listing and the placement.
+  auto play = runner.script;
+  runner.script = [this, play](const std::vector<std::string>& argv) {
+    if (argv[1] == "copy") disk.put(k_local + "/a.txt", "local v3", 3);
+    return play(argv);
+  };
+  (void)run(ex);
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "local v3");
+  runner.script = play;
+  const auto next = run(ex);
+  EXPECT_EQ(next.conflicts.size(), 1U) << "now both changed: the next run keeps both";
+}
+
+TEST_F(TwoWayRunTest, AnEmptiedLocalFolderIsRefusedAndNothingIsDeleted) {
+  disk.put(k_local + "/a.txt", "a", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  disk.files.erase(k_local + "/a.txt");
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_EQ(rclone.remote.count("a.txt"), 1U);
+}
+
+TEST_F(TwoWayRunTest, TheUpgradeFromBisyncListingsSeesOnlyRealChanges) {
+  disk.put(k_local + "/same.txt", "s", 1'000'000'000);  // as the listing says
+  disk.put(k_local + "/edited.txt", "new", 5);
+  rclone.remote["same.txt"] = {"s", 10};
+  rclone.remote["edited.txt"] = {"old", 10};
+  const std::string session = "/state/bisync/w_code..r_bucket_ws_code";
+  disk.put(session + ".path1.lst",
+           "# bisync listing v1 from 2026-12-01T23:00:32.385713176+0000\n"
+           "-        1 md5:md5-s - 1970-01-01T00:00:01.000000000+0000 \"same.txt\"\n"
+           "-        3 md5:md5-old - 1970-01-01T00:00:01.000000000+0000 \"edited.txt\"\n",
+           0);
+  disk.put(session + ".path2.lst",
+           "# bisync listing v1 from 2026-12-01T23:00:32.385713176+0000\n"
+           "-        1 md5:md5-s - 1970-01-01T00:00:01.000000000+0000 \"same.txt\"\n"
+           "-        3 md5:md5-old - 1970-01-01T00:00:01.000000000+0000 \"edited.txt\"\n",
+           0);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(rclone.remote.at("edited.txt").bytes, "new");
+  EXPECT_EQ(rclone.trash.count("same.txt"), 0U) << "unchanged files are not sent again";
+  EXPECT_EQ(r.stats.transfers, 1U);
+  EXPECT_EQ(baseline().remote_times, RemoteTimes::server);
+}
+
+TEST_F(TwoWayRunTest, ADryRunListsAndChangesNothing) {
+  settings.dry_run = true;
+  disk.put(k_local + "/a.txt", "a", 1);
+  rclone.remote["b.txt"] = {"b", 1};
+  Executor ex(runner, *log, settings, {action()}, seams);
+  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
+  EXPECT_EQ(commands(), (Commands{"lsjson control", "lsjson remote", "lsjson local"}));
+  EXPECT_FALSE(disk.has("/state/code.baseline"));
+  EXPECT_FALSE(disk.has(k_local + "/b.txt"));
+  EXPECT_NE(logged.find("would upload"), std::string::npos);
+  EXPECT_NE(logged.find("would download"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coltec
