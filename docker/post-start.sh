@@ -17,6 +17,7 @@
 #   5. supervisorctl + supervisord installed -> run the daemon as program coltec-daemon of a
 #      supervisord using supervisord.conf beside this script ($COLTEC_SUPERVISOR_CONF);
 #      start that supervisord if it is not running; wait until the program is RUNNING
+#      (one post-start.sh at a time does this: a lock file in COLTEC_SUPERVISOR_DIR)
 #   6. otherwise exec coltec-daemon -c SPEC $COLTEC_DAEMON_ARGS
 #
 # Credentials count as present when any of these holds:
@@ -137,6 +138,17 @@ if [[ -f $conf ]] && command -v supervisorctl >/dev/null && command -v superviso
   export COLTEC_SUPERVISOR_DIR COLTEC_CONFIG=$spec COLTEC_DAEMON_BIN=$bin
   export COLTEC_LOG_FORMAT=${COLTEC_LOG_FORMAT:-text} COLTEC_LOG_LEVEL=${COLTEC_LOG_LEVEL:-info}
   ctl=(supervisorctl -c "$conf")
+  # One start at a time: the image's entrypoint (container-init.sh) and a devcontainer's
+  # postStartCommand run this script at nearly the same moment, and two that both find no
+  # supervisord would start two (the second fails on the socket). The lock is fd 9, closed
+  # for supervisord so that it does not hold the lock for its whole life.
+  if command -v flock >/dev/null; then
+    exec 9>"$COLTEC_SUPERVISOR_DIR/post-start.lock"
+    if ! flock -w 60 9; then
+      say "another post-start.sh has held $COLTEC_SUPERVISOR_DIR/post-start.lock for 60 s"
+      exit 2
+    fi
+  fi
   if "${ctl[@]}" pid >/dev/null 2>&1; then
     # Our supervisord is up (a previous start); it keeps its environment, so a restart of
     # the container is what picks up new credentials.
@@ -146,7 +158,7 @@ if [[ -f $conf ]] && command -v supervisorctl >/dev/null && command -v superviso
     fi
     "${ctl[@]}" start coltec-daemon >/dev/null || true
   else
-    supervisord -c "$conf"
+    supervisord -c "$conf" 9>&-
   fi
   deadline=$((SECONDS + 30))
   while ((SECONDS < deadline)); do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the demo and the tests need. Idempotent: only
-# calls apt-get when something is missing. Usage: scripts/deps.sh [build|test]
+# calls apt-get when something is missing. Usage: scripts/deps.sh [build|test|container]
 set -euo pipefail
 
 build_pkgs=(g++ cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
@@ -12,8 +12,19 @@ build_pkgs=(g++ cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev 
 test_pkgs=(clang-format clang-tidy supervisor inotify-tools lsyncd rsync
   procps psmisc file dpkg-dev python3 curl)
 
-want=("${build_pkgs[@]}")
-[[ ${1:-build} == test ]] && want+=("${test_pkgs[@]}")
+# scripts/test-container.sh also needs rootful podman with runc, and debootstrap for its
+# base images (podman alone would pick crun).
+container_pkgs=(podman runc debootstrap)
+
+case "${1:-build}" in
+  build) want=("${build_pkgs[@]}") ;;
+  test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  container) want=("${container_pkgs[@]}") ;;
+  *)
+    echo "usage: scripts/deps.sh [build|test|container]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

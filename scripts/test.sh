@@ -2,7 +2,8 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this and nothing else):
 # installs what is missing, checks format and the pure-core rule, builds the `dev` preset
 # (Debug, ASan + UBSan, warnings as errors) and the `release` preset, runs every unit and
-# end-to-end test against the sanitized binary, then clang-tidy over every source file.
+# end-to-end test against the sanitized binary, then clang-tidy over every source file, then
+# the image and the devcontainer feature in real containers (scripts/test-container.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -30,5 +31,8 @@ ctest --preset dev -j 2
 
 step "clang-tidy"
 scripts/tidy.sh build/dev
+
+step "container test: the image and the devcontainer feature under podman (SKIP if containers cannot run)"
+scripts/test-container.sh
 
 step "all tests passed"
