@@ -20,6 +20,7 @@
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
+#include <coltec/run_notes.hpp>
 #include <coltec/safety.hpp>
 
 namespace coltec {
@@ -50,6 +51,10 @@ struct SyncReport {
   std::uint64_t restored = 0;  ///< files restored remote -> local before the run
   bool resync = false;         ///< the run was a bisync --resync
   std::chrono::milliseconds duration{0};
+  /// Deletions a guard held back while the run copied the rest (failure stays `none`:
+  /// everything new reached the other side), and warnings such as a pull-only remote that
+  /// holds nothing yet.
+  RunNotes notes;
 };
 
 /// Live statistics of a running action (for progress display and metrics).
@@ -96,6 +101,9 @@ class Executor {
   std::map<std::string, Action> m_actions;
   std::map<std::string, std::shared_ptr<Run>> m_running;
   std::set<std::string> m_synced_once;  ///< actions with a success since start-up
+  /// The warnings last logged per action: a warning that repeats on every run is logged at
+  /// warn once and at debug after that (the report still carries it each time).
+  std::map<std::string, std::vector<std::string>> m_warned;
   ProgressHandler m_progress;
   /// Local changes not yet covered by a run, per action.
   struct PendingChanges {

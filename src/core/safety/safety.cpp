@@ -19,8 +19,7 @@ SafetyDecision check_pull(const SourceCheck& c) {
   std::string reason = "the remote " + c.remote_spec + " " +
                        (c.remote.exists ? "holds no files" : "does not exist") + "; ";
   if (c.local.files > 0) {
-    reason += "nothing was pulled and none of the local folder's " + count_text(c.local.files) +
-              " was deleted";
+    reason += "nothing was pulled and no local file was deleted";
   } else {
     reason += "nothing to pull";
   }

@@ -3,7 +3,10 @@
 //   push-only:  [list remote if local empty] -> [restore] -> dry-run pre-check -> sync
 //   pull-only:  dry-run pre-check (also tells whether the remote is empty) -> sync
 //   bisync:     [list remote if local empty] -> [restore] -> [safe resync prep] -> bisync
-// Every step can refuse; nothing destructive runs before the checks that guard it.
+// Every step can refuse; nothing destructive runs before the checks that guard it. When the
+// delete cap refuses a push or pull's deletions, `rclone copy` replaces the sync, so what is
+// new still gets across (executor_held_back.cpp); a pull from a remote that holds nothing
+// ends there, with a warning.
 
 #include <filesystem>
 #include <utility>
