@@ -102,7 +102,9 @@ std::optional<int> lock_holder(const std::string& path);
 struct ActionHealth {
   std::string name;
   std::string direction;
-  std::string last_result = "never";  ///< "ok" | "failed" | "refused" | "needs-resync" | "never"
+  /// "ok" | "held-back" (ok, deletions held back) | "failed" | "refused" | "needs-resync" |
+  /// "cancelled" | "running" | "never"
+  std::string last_result = "never";
   std::string last_error;
   std::optional<std::int64_t> last_success;
   std::optional<std::int64_t> last_attempt;
@@ -112,6 +114,9 @@ struct ActionHealth {
   std::uint64_t bytes = 0;  ///< bytes transferred by the last run
   std::uint64_t pending_changes = 0;
   bool needs_attention = false;
+  std::uint64_t held_back_deletes = 0;       ///< deletions the last run's delete cap held back
+  std::vector<std::string> held_back_files;  ///< the first of them
+  std::vector<std::string> warnings;         ///< the last run's warnings (nothing at risk)
   bool operator==(const ActionHealth&) const = default;
 };
 

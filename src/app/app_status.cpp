@@ -35,6 +35,7 @@ struct StatusView {
   std::optional<Health> health;
   std::string health_error;
   std::vector<std::string> attention;
+  std::vector<std::string> warnings;  ///< worth knowing; the workspace stays healthy
   bool healthy = false;
 };
 
@@ -46,6 +47,7 @@ void judge(StatusView& v, const Plan& plan) {
   } else {
     for (const auto& a : v.health->actions) {
       if (a.needs_attention) v.attention.push_back(a.name + ": " + a.last_error);
+      for (const auto& w : a.warnings) v.warnings.push_back(a.name + ": " + w);
     }
     for (const auto& a : plan.actions) {
       const bool known = std::any_of(v.health->actions.begin(), v.health->actions.end(),
@@ -77,6 +79,10 @@ void print_text(const StatusView& v, std::int64_t now) {
     std::cout << "\nneeds attention:\n";
     for (const auto& line : v.attention) std::cout << "  - " << line << "\n";
   }
+  if (!v.warnings.empty()) {
+    std::cout << "\nwarnings:\n";
+    for (const auto& line : v.warnings) std::cout << "  - " << line << "\n";
+  }
 }
 
 void print_json(const StatusView& v) {
@@ -84,10 +90,11 @@ void print_json(const StatusView& v) {
                    {"state_dir", v.state_dir},
                    {"daemon_running", v.daemon_pid.has_value()},
                    {"healthy", v.healthy},
-                   {"attention", v.attention}};
+                   {"attention", v.attention},
+                   {"warnings", v.warnings}};
   if (v.daemon_pid) j["pid"] = *v.daemon_pid;
   if (v.health) j["health"] = to_json(*v.health);
-  std::cout << j.dump() << "\n";
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ class ExecutorJobRunner final : public JobRunner {
           r.files = s.stats.transfers + s.restored;
           r.bytes = s.stats.bytes;
           r.duration = s.duration;
+          r.notes = s.notes;
           done(r);
         },
         changes_only);

@@ -2,6 +2,7 @@
 // file may be broken or hostile: every field is type- and range-checked, nesting is bounded
 // before parsing, and nothing throws past this file.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -37,7 +38,10 @@ json action_json(const ActionHealth& a) {
               {"files", a.files},
               {"bytes", a.bytes},
               {"pending_changes", a.pending_changes},
-              {"needs_attention", a.needs_attention}};
+              {"needs_attention", a.needs_attention},
+              {"held_back_deletes", a.held_back_deletes},
+              {"held_back_files", a.held_back_files},
+              {"warnings", a.warnings}};
 }
 
 // Field readers: a missing key keeps the default; a present key must have the right type.
@@ -60,6 +64,14 @@ class Fields {
       else if (!v->is_null())
         fail(key, "must be a string");
     }
+  }
+  void get(const char* key, std::vector<std::string>& out) {
+    const json* v = find(key);
+    if (v == nullptr || v->is_null()) return;
+    const bool strings = v->is_array() && std::all_of(v->begin(), v->end(),
+                                                      [](const json& e) { return e.is_string(); });
+    if (!strings) return fail(key, "must be a list of strings");
+    out = v->get<std::vector<std::string>>();
   }
   template <typename Int>
   void get(const char* key, Int& out) {
@@ -122,6 +134,9 @@ Result<ActionHealth> action_from_json(const json& j, const std::string& where) {
   f.get("bytes", a.bytes);
   f.get("pending_changes", a.pending_changes);
   f.get("needs_attention", a.needs_attention);
+  f.get("held_back_deletes", a.held_back_deletes);
+  f.get("held_back_files", a.held_back_files);
+  f.get("warnings", a.warnings);
   if (!f.error().empty()) return make_error(f.error());
   return a;
 }
