@@ -188,7 +188,7 @@ local_spec() {
   local file=$1 name=$2 remote_dir=$3 entry
   shift 3
   {
-    printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
+    printf 'name: %s\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n' "$name"
     printf '  enabled: true\n  mode: replicated\n  default_remote: here\n'
     printf '  remotes:\n    here: {type: local, path_prefix: %s}\n  sync:\n' "$remote_dir"
     for entry in "$@"; do printf '    - %s\n' "$entry"; done

@@ -16,6 +16,7 @@ export S3_KEY=S3RVER S3_SECRET=Sup3rSecretValue-e2e CRYPT_PASS=CryptPassphrase-e
 cat >"$spec" <<YAML
 name: e2e-s3
 metadata: {org: acme, project: web, environment: dev}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -74,6 +75,7 @@ wait_rc "$DAEMON_PID" 20; [[ $WAIT_RC == 143 ]] && pass "daemon stopped with 143
 cat >"$E2E_TMP/pull.yaml" <<YAML
 name: e2e-s3-pull
 metadata: {org: acme, project: web, environment: dev}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -121,6 +123,7 @@ echo "kept" >"$E2E_TMP/held/none/keep.txt"
 cat >"$E2E_TMP/held.yaml" <<YAML
 name: e2e-s3-held
 metadata: {org: acme, project: web}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
