@@ -101,8 +101,8 @@ class Executor {
   std::map<std::string, Action> m_actions;
   std::map<std::string, std::shared_ptr<Run>> m_running;
   std::set<std::string> m_synced_once;  ///< actions with a success since start-up
-  /// The warnings last logged per action: a warning that repeats on every run is logged at
-  /// warn once and at debug after that (the report still carries it each time).
+  /// The warnings (and held-back deletions) last logged per action: one that repeats on
+  /// every run is logged at warn once and at debug after that (the report still carries it).
   std::map<std::string, std::vector<std::string>> m_warned;
   ProgressHandler m_progress;
   /// Local changes not yet covered by a run, per action.

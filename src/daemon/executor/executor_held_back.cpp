@@ -16,11 +16,16 @@ void Executor::Run::hold_back_deletes(const DryRunTally& tally) {
   m_report.notes.held_back =
       coltec::held_back_deletes(tally, m_action, safety.max_delete_percent, safety.trash);
   const auto& held = m_report.notes.held_back;
-  m_ex.m_log.warn("deletions held back by the delete cap; copying new and changed files",
-                  {{"action", m_action.name},
-                   {"held_back_deletes", held.count},
-                   {"files", fmt::format("{}", fmt::join(held.files, ", "))},
-                   {"reason", held.reason}});
+  // A warning the first time; while the same deletions wait, every run's "sync finished"
+  // line still says held_back_deletes=N, and status keeps them under needs attention.
+  const auto& told = m_ex.m_warned[m_action.name];
+  const bool repeated = std::find(told.begin(), told.end(), held.reason) != told.end();
+  m_ex.m_log.log(repeated ? Level::debug : Level::warn,
+                 "deletions held back by the delete cap; copying new and changed files",
+                 {{"action", m_action.name},
+                  {"held_back_deletes", held.count},
+                  {"files", fmt::format("{}", fmt::join(held.files, ", "))},
+                  {"reason", held.reason}});
   switch (held_back_copy(tally, m_action.direction)) {
     case HeldBackCopy::nothing:
       return finish(RcloneFailure::none, "");

@@ -381,7 +381,11 @@ void Executor::Run::finish(RcloneFailure failure, std::string error) {
   if (m_report.notes.held_back.count > 0) {
     fields.emplace_back("held_back_deletes", m_report.notes.held_back.count);
   }
-  if (failure == RcloneFailure::none) m_ex.m_warned[m_action.name] = m_report.notes.warnings;
+  if (failure == RcloneFailure::none) {
+    auto told = m_report.notes.warnings;
+    if (m_report.notes.held_back.count > 0) told.push_back(m_report.notes.held_back.reason);
+    m_ex.m_warned[m_action.name] = std::move(told);
+  }
   if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);
   if (failure == RcloneFailure::none) {
     m_ex.m_log.info("sync finished", fields);

@@ -64,6 +64,18 @@ TEST_F(HeldBackTest, APushStillUploadsTheNewFileWhenTheCapHoldsDeletionsBack) {
   EXPECT_TRUE(fs::exists(root + "/state/code.pushed"));
 }
 
+TEST_F(HeldBackTest, TheSameHeldBackDeletionsWarnOnceThenEveryRunStillSaysSo) {
+  add_local_file();
+  pushed_before();
+  runner.script = [](const auto& argv) {
+    return has_arg(argv, "--dry-run") ? one_file_dry_run() : Script{0, {stats_line(0, 1)}, {}};
+  };
+  Executor ex(runner, *log, settings, {action(Direction::pull_only)});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(run(ex).notes.held_back.count, 1U);
+  EXPECT_EQ(occurrences(logged, "warn  deletions held back"), 1U) << logged;
+  EXPECT_EQ(occurrences(logged, "held_back_deletes=1"), 4U) << logged;  // 1 warning + 3 runs
+}
+
 TEST_F(HeldBackTest, APullStillPullsTheNewFileAndKeepsTheLocalOne) {
   add_local_file();
   runner.script = [](const auto& argv) {
