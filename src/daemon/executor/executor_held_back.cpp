@@ -58,6 +58,27 @@ void Executor::Run::copy_without_deletes() {
   });
 }
 
+// A pull-only remote that is missing or holds no files: rclone would delete every local file
+// (a missing S3 prefix is an empty source with rc 0), so the run stops here with a warning.
+bool Executor::Run::pull_source_ok(const Step& step, bool remote_missing) {
+  SourceCheck check;
+  check.direction = Direction::pull_only;
+  check.local = {m_local.exists, std::max(m_local.files, step.tally.plan().dest_files)};
+  check.remote = {!remote_missing, remote_missing ? 0 : step.tally.source_files()};
+  check.remote_spec = m_action.remote_spec();
+  check.allow_empty_source =
+      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
+  const auto d = check_sources(check);
+  if (d.verdict == Verdict::proceed) return true;
+  if (d.verdict == Verdict::skip) {
+    warn(d.reason);
+    finish(RcloneFailure::none, "");
+  } else {
+    finish(RcloneFailure::refused, d.reason);
+  }
+  return false;
+}
+
 void Executor::Run::warn(const std::string& warning) {
   m_report.notes.warnings.push_back(warning);
   // Said once per daemon: a pull-only prefix nobody has pushed to yet is normal, and would

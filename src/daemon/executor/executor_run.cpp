@@ -241,25 +241,6 @@ void Executor::Run::after_precheck(Step& step) {
   main_run();
 }
 
-bool Executor::Run::pull_source_ok(const Step& step, bool remote_missing) {
-  SourceCheck check;
-  check.direction = Direction::pull_only;
-  check.local = {m_local.exists, std::max(m_local.files, step.tally.plan().dest_files)};
-  check.remote = {!remote_missing, remote_missing ? 0 : step.tally.source_files()};
-  check.remote_spec = m_action.remote_spec();
-  check.allow_empty_source =
-      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-  const auto d = check_sources(check);
-  if (d.verdict == Verdict::proceed) return true;
-  if (d.verdict == Verdict::skip) {
-    warn(d.reason);
-    finish(RcloneFailure::none, "");
-  } else {
-    finish(RcloneFailure::refused, d.reason);
-  }
-  return false;
-}
-
 void Executor::Run::bisync_prepare() {
   for (const auto& lock : stale_bisync_locks(m_ex.m_settings.bisync_workdir)) {
     std::error_code ec;
