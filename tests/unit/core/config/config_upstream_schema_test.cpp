@@ -9,6 +9,7 @@
 // Our extensions (legacy networking + persistence.rclone_config, persistence.safety) are
 // unknown to the earlier schema; they are taken out before a document is given to it.
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <set>
