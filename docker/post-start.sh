@@ -165,7 +165,7 @@ if [[ -f $conf ]] && command -v supervisorctl >/dev/null && command -v superviso
     status=$("${ctl[@]}" status coltec-daemon 2>&1 || true)
     case "$status" in
       *RUNNING*)
-        say "coltec-daemon started under supervisord ($conf); log: $COLTEC_SUPERVISOR_DIR/coltec-daemon.log"
+        say "coltec-daemon started under supervisord ($conf); log: $COLTEC_SUPERVISOR_DIR/coltec-daemon.out.log"
         exit 0
         ;;
       *FATAL* | *EXITED*) break ;;
@@ -173,7 +173,7 @@ if [[ -f $conf ]] && command -v supervisorctl >/dev/null && command -v superviso
     sleep 0.5
   done
   say "coltec-daemon did not reach RUNNING under supervisord: ${status:-no status}"
-  tail -n 20 "$COLTEC_SUPERVISOR_DIR/coltec-daemon.log" >&2 2>/dev/null || true
+  tail -n 20 "$COLTEC_SUPERVISOR_DIR/coltec-daemon.out.log" "$COLTEC_SUPERVISOR_DIR/coltec-daemon.err.log" >&2 2>/dev/null || true
   exit 2
 fi
 

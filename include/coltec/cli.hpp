@@ -35,6 +35,7 @@ struct Options {
   LogFormat log_format = LogFormat::text;
   std::string log_level = "info";
   std::optional<std::string> log_file;
+  bool log_stderr = false;  ///< --log-stderr / COLTEC_LOG_STDERR: logs to stderr, not stdout
   std::uint64_t log_file_max_bytes = std::uint64_t{10} * 1024 * 1024;
   std::size_t log_file_count = 3;
   std::size_t max_parallel = 2;

@@ -23,6 +23,7 @@
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
+#include <coltec/run_notes.hpp>
 #include <coltec/safety.hpp>
 
 namespace coltec {
@@ -70,14 +71,12 @@ struct SyncReport {
   std::uint64_t restored = 0;  ///< files restored remote -> local before the run
   bool resync = false;         ///< the run was a bisync --resync
   std::chrono::milliseconds duration{0};
-  /// Bidirectional: conflict copies made by this run ("notes.conflict-…-local.md").
+  /// Bidirectional: conflict copies still waiting for a person ("notes.conflict-…-local.md").
   std::vector<std::string> conflicts;
-  /// Deletions the delete cap held back (the run still copied everything else).
-  std::vector<std::string> held_back_deletes;
-  std::string held_back_reason;
-  /// Problems that did not stop the run: an unreadable folder or file, a name rclone cannot
-  /// carry. Each a sentence naming the path.
-  std::vector<std::string> warnings;
+  /// Deletions a guard held back while the run copied the rest (failure stays `none`:
+  /// everything new reached the other side), and warnings: a pull-only remote that holds
+  /// nothing yet, an unreadable folder or file, a name rclone cannot carry.
+  RunNotes notes;
   bool unchanged = false;  ///< an interval check found nothing to do (no listing made)
 };
 
@@ -136,6 +135,9 @@ class Executor {
   };
   std::map<std::string, std::shared_ptr<Running>> m_running;
   std::set<std::string> m_synced_once;  ///< actions with a success since start-up
+  /// The warnings (and held-back deletions) last logged per action: one that repeats on
+  /// every run is logged at warn once and at debug after that (the report still carries it).
+  std::map<std::string, std::vector<std::string>> m_warned;
   ProgressHandler m_progress;
   std::unique_ptr<Disk> m_own_disk;  ///< the real disk, unless the seams gave one
   Disk* m_disk = nullptr;

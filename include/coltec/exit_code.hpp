@@ -9,7 +9,7 @@ enum class ExitCode : int {
   ok = 0,              ///< success (or nothing to do)
   config_error = 1,    ///< YAML, schema, semantic or flag error
   runtime_error = 2,   ///< rclone failed or missing, I/O error, mode not available
-  safety_refused = 3,  ///< a data-safety guard refused a sync (empty source, delete cap)
+  safety_refused = 3,  ///< a data-safety guard refused a sync or held back its deletions
   lock_held = 4,       ///< another daemon holds this workspace's lock
   needs_resync = 5,    ///< --once: a bisync lost its listings; the next run recovers safely
   unhealthy = 6,       ///< `status`: the workspace is not healthy

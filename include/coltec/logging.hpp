@@ -26,7 +26,10 @@ using Fields = std::vector<Field>;
 struct LogSettings {
   bool json = false;
   Level level = Level::info;
-  bool color = false;               ///< ANSI colours (text format on a TTY only)
+  bool color = false;  ///< ANSI colours (text format on a TTY only)
+  /// Where lines go: stdout by default (as the earlier daemon, so supervisord's
+  /// stdout_logfile gets them), stderr when asked (--log-stderr) to keep stdout for results.
+  bool to_stderr = false;
   std::optional<std::string> file;  ///< also write here, rotated by size
   std::size_t file_max_bytes = std::size_t{10} * 1024 * 1024;
   std::size_t file_count = 3;
@@ -39,7 +42,7 @@ std::optional<Level> parse_level(std::string_view text);
 /// the event loop thread, except set_secrets which locks.
 class Logger {
  public:
-  /// Sets up spdlog's default logger (stderr, plus a rotating file when asked).
+  /// Sets up spdlog's default logger (stdout or stderr, plus a rotating file when asked).
   /// Fails (returns nullptr and sets *error) when the log file cannot be opened.
   static std::unique_ptr<Logger> create(const LogSettings& settings, std::string* error);
   /// A logger writing to a caller-owned string (tests); same formatting, no colours.

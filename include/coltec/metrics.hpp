@@ -33,7 +33,8 @@ class Metrics {
  public:
   /// Count one finished run of `action`: its result (Outcome), bytes and files transferred
   /// (counted for every outcome: a failed run may still have moved data), its duration,
-  /// a refusal when outcome is `refused`, and the last success time when outcome is `ok`.
+  /// a refusal when outcome is `refused` or deletions were held back, and the last success
+  /// time when outcome is `ok`.
   /// `finished_unix_seconds`: wall-clock time the run ended, seconds since the Unix epoch.
   void record_run(const std::string& action, const RunReport& report, double finished_unix_seconds);
   /// Count one retry of `action` (a run started with RunRequest::attempt > 1).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <coltec/planner.hpp>
+#include <coltec/run_notes.hpp>
 
 namespace coltec {
 
@@ -25,6 +26,7 @@ enum class Verdict {
   proceed,        ///< run the sync
   restore_first,  ///< copy remote -> local first (never deletes), then run
   refuse,         ///< do not run; needs a human or the opt-out
+  skip,           ///< do not run, and that is fine: nothing can be done safely (reason warns)
 };
 
 /// A verdict with the sentence that explains it (logged, kept in health.json).
@@ -41,12 +43,16 @@ struct SourceCheck {
   SideState remote;
   bool startup = false;             ///< first run of this action since the daemon started
   bool allow_empty_source = false;  ///< explicit opt-out (flag or persistence.safety)
+  std::string remote_spec;          ///< the remote side as rclone names it (for messages)
 };
 
 /// The empty-source guard. An empty or missing source while the other side holds files:
 /// at start-up (a fresh container) push and bisync restore first; later (an unmounted
-/// volume, an `rm -rf`) they are refused. pull-only from an empty or missing remote prefix
-/// while the local side has files is always refused (rclone would delete everything).
+/// volume, an `rm -rf`) they are refused. A pull-only remote that is missing or holds no
+/// files is skipped with a warning naming it (nothing pulled, nothing deleted: rclone would
+/// delete every local file): a prefix nobody has pushed to yet is a normal first state, and
+/// a misspelt one must not cost data. With the opt-out, an existing empty remote is pulled
+/// (emptying the local side); a missing one is still skipped (there is nothing to sync from).
 SafetyDecision check_sources(const SourceCheck& check);
 
 /// Deletions a sync would make, counted from its dry run.
@@ -67,6 +73,8 @@ struct DryRunTally {
   std::uint64_t other = 0;  ///< any other skipped operation (e.g. a modification time)
   /// The "object" of each copy line, in order, while there are at most k_max_listed.
   std::vector<std::string> copy_objects;
+  /// The "object" of the first delete lines (at most HeldBackDeletes::k_max_named).
+  std::vector<std::string> delete_objects;
   static constexpr std::size_t k_max_listed = 1000;
   /// Fold one output line in.
   void add(std::string_view line);
@@ -85,6 +93,25 @@ struct DryRunTally {
 /// and at most one per 20 files at the destination (each is looked up on its own, which must
 /// stay cheaper than listing), and no name holds a line break (the list is one per line).
 bool upload_listed_only(const DryRunTally& tally);
+
+/// How a run whose deletions a delete guard refused still copies what is new or changed.
+enum class HeldBackCopy {
+  nothing,  ///< the dry run found only deletions: nothing to copy
+  listed,   ///< push-only: upload just the files the dry run named (as upload_listed_only)
+  full,     ///< rclone copy SOURCE DEST: compares both sides again, never deletes
+};
+
+/// The copy that replaces a sync whose deletions are held back. `listed` only for push-only
+/// runs whose copies pass the same tests as upload_listed_only (deletions aside).
+HeldBackCopy held_back_copy(const DryRunTally& tally, Direction direction);
+
+/// What to report when the delete cap refused the deletions of `action`'s sync (dry run in
+/// `tally`, cap `max_percent`): how many, the first names (control characters shown as '?'),
+/// and a sentence saying what was copied instead and how to apply the deletions
+/// (--force-deletes, or a higher max_delete_percent). `trash`: a forced push moves what it
+/// deletes into the trash, and the sentence says so.
+HeldBackDeletes held_back_deletes(const DryRunTally& tally, const Action& action,
+                                  std::uint32_t max_percent, bool trash);
 
 /// Count the deletions in a whole dry-run output (see DryRunTally).
 DeletePlan count_planned_deletes(const std::vector<std::string>& lines);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <coltec/run_notes.hpp>
 #include <coltec/spec.hpp>
 
 namespace coltec {
@@ -89,6 +90,9 @@ struct RunReport {
   std::chrono::milliseconds duration{0};  ///< wall time of the run, as measured by the runner
   /// Bidirectional: conflict copies still waiting for a person after this run.
   std::vector<std::string> conflicts;
+  /// Held-back deletions and warnings. An `ok` run with held-back deletions still counts as
+  /// a success (what it could copy is across) but sets needs_attention until a run without.
+  RunNotes notes;
   bool operator==(const RunReport&) const = default;
 };
 
@@ -151,8 +155,10 @@ struct ActionStatus {
   /// Local changes not yet covered by a successful run. After a stop these are the
   /// changes that could not be flushed.
   bool pending_changes = false;
-  bool unhealthy = false;         ///< retries used up or a hard failure; until the next success
-  bool needs_attention = false;   ///< refused or needs_resync; until the next success
+  bool unhealthy = false;  ///< retries used up or a hard failure; until the next success
+  /// refused or needs_resync, until the next success; or an ok run that held deletions
+  /// back, until an ok run that did not
+  bool needs_attention = false;
   bool polling_fallback = false;  ///< the watcher gave up (ENOSPC): interval runs are never skipped
   bool removed = false;           ///< dropped by replace_jobs, still finishing its last run
   std::uint64_t runs = 0;         ///< finished runs (any outcome)

@@ -102,7 +102,9 @@ std::optional<int> lock_holder(const std::string& path);
 struct ActionHealth {
   std::string name;
   std::string direction;
-  std::string last_result = "never";  ///< "ok" | "failed" | "refused" | "needs-resync" | "never"
+  /// "ok" | "held-back" (ok, deletions held back) | "failed" | "refused" | "needs-resync" |
+  /// "cancelled" | "running" | "never"
+  std::string last_result = "never";
   std::string last_error;
   std::optional<std::int64_t> last_success;
   std::optional<std::int64_t> last_attempt;
@@ -114,6 +116,9 @@ struct ActionHealth {
   bool needs_attention = false;
   /// Bidirectional: conflict copies that wait for a person (README "Conflicts").
   std::vector<std::string> conflicts;
+  std::uint64_t held_back_deletes = 0;       ///< deletions the last run's delete cap held back
+  std::vector<std::string> held_back_files;  ///< the first of them
+  std::vector<std::string> warnings;         ///< the last run's warnings (nothing at risk)
   bool operator==(const ActionHealth&) const = default;
 };
 

@@ -21,7 +21,8 @@ LogSettings log_settings_for(const Options& o) {
   LogSettings s;
   s.json = o.log_format == LogFormat::json;
   s.level = parse_level(o.log_level).value_or(Level::info);
-  s.color = !s.json && isatty(STDERR_FILENO) == 1;
+  s.to_stderr = o.log_stderr;
+  s.color = !s.json && isatty(o.log_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1;
   s.file = o.log_file;
   s.file_max_bytes = o.log_file_max_bytes;
   s.file_count = o.log_file_count;

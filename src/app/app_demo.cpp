@@ -24,6 +24,9 @@ metadata:
   project: sample
   environment: dev
   description: Built-in demo syncing to a local folder
+devcontainer:
+  image:
+    name: mcr.microsoft.com/devcontainers/base:bookworm
 persistence:
   enabled: true
   mode: replicated

@@ -64,7 +64,7 @@ std::string result_name(const ActionStatus& s) {
   if (!s.last_outcome) return "never";
   switch (*s.last_outcome) {
     case Outcome::ok:
-      return "ok";
+      return s.last_report.notes.held_back.count > 0 ? "held-back" : "ok";
     case Outcome::refused:
       return "refused";
     case Outcome::needs_resync:
@@ -78,6 +78,15 @@ std::string result_name(const ActionStatus& s) {
       break;
   }
   return "failed";
+}
+
+// What a person should read about the last run: its error, else the held-back deletions,
+// else its warnings.
+std::string last_words(const ActionStatus& s) {
+  if (!s.last_error.empty()) return s.last_error;
+  const auto& notes = s.last_report.notes;
+  if (notes.held_back.count > 0) return notes.held_back.reason;
+  return notes.warnings.empty() ? "" : "warning: " + notes.warnings.front();
 }
 
 }  // namespace
@@ -161,13 +170,17 @@ void print_summary(const Scheduler& scheduler, const Options& o, std::ostream& o
   const auto snap = scheduler.snapshot();
   if (json_out(o)) {
     for (const auto& s : snap) {
+      const auto& notes = s.last_report.notes;
       out << nlohmann::json{{"action", s.name},
                             {"result", result_name(s)},
                             {"duration_ms", s.last_report.duration.count()},
                             {"files", s.last_report.files},
                             {"bytes", s.last_report.bytes},
-                            {"error", s.last_error}}
-                 .dump()
+                            {"error", s.last_error},
+                            {"held_back_deletes", notes.held_back.count},
+                            {"held_back_files", notes.held_back.files},
+                            {"warnings", notes.warnings}}
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
           << "\n";
     }
     return;
@@ -179,7 +192,7 @@ void print_summary(const Scheduler& scheduler, const Options& o, std::ostream& o
         {s.name, result_name(s),
          fmt::format("{:.1f}s", static_cast<double>(s.last_report.duration.count()) / 1000.0),
          std::to_string(s.last_report.files), human_bytes(s.last_report.bytes),
-         s.last_error.substr(0, 120)});
+         last_words(s).substr(0, 120)});
   }
   out << "\n";
   print_table(rows, out);
@@ -194,7 +207,8 @@ ExitCode exit_code_for(const Scheduler& scheduler) {
       failed = true;
       continue;
     }
-    refused |= *s.last_outcome == Outcome::refused;
+    // Held-back deletions are a guard's refusal too, although the rest was copied.
+    refused |= *s.last_outcome == Outcome::refused || s.last_report.notes.held_back.count > 0;
     resync |= *s.last_outcome == Outcome::needs_resync;
     failed |= *s.last_outcome == Outcome::failure ||
               *s.last_outcome == Outcome::temporary_failure ||
@@ -233,6 +247,11 @@ Health health_from(const Plan& plan, const Scheduler& scheduler) {
     a.pending_changes = s.pending_changes ? 1 : 0;
     a.needs_attention = s.needs_attention;
     a.conflicts = s.last_report.conflicts;
+    a.held_back_deletes = s.last_report.notes.held_back.count;
+    a.held_back_files = s.last_report.notes.held_back.files;
+    a.warnings = s.last_report.notes.warnings;
+    // Tools written for the earlier daemon read last_error: held-back deletions show there.
+    if (a.last_error.empty()) a.last_error = s.last_report.notes.held_back.reason;
     const bool ok = !s.unhealthy && !s.needs_attention && s.consecutive_failures == 0;
     h.healthy = h.healthy && ok;
     if (a.last_success && (!h.last_success || *a.last_success > *h.last_success)) {

@@ -24,8 +24,8 @@ void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std:
 void print_dry_run_footer(std::ostream& out, const Options& o);
 /// The --once summary: action, result, duration, files, bytes, error.
 void print_summary(const Scheduler& scheduler, const Options& o, std::ostream& out);
-/// --once exit code: 3 when any run was refused, 5 when a bisync needs a resync, 2 when any
-/// other run failed, 0 when all succeeded.
+/// --once exit code: 3 when any run was refused or held deletions back (the rest copied),
+/// 5 when a bisync needs a resync, 2 when any other run failed, 0 when all succeeded.
 ExitCode exit_code_for(const Scheduler& scheduler);
 /// After a stop: log, by name, every action whose local changes were not flushed.
 void report_unflushed(const Scheduler& scheduler, Logger& log);

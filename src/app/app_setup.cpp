@@ -125,7 +125,8 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
   }
   const auto c = run_capture(runner, io, spec);
   if (c.result.spawn_failed) {
-    *failure = {ExitCode::runtime_error, "rclone is not installed or not in PATH (" +
+    // "rclone not found" is the earlier daemon's wording; scripts and people search for it.
+    *failure = {ExitCode::runtime_error, "rclone not found: it is not installed or not on PATH (" +
                                              c.result.spawn_error +
                                              "); install it, e.g. apt-get install rclone"};
     return std::nullopt;

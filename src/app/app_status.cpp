@@ -38,6 +38,7 @@ struct StatusView {
   /// Shown under "needs attention" too, but they do not make the workspace unhealthy: a
   /// conflict copy needs a person to choose, not a restart.
   std::vector<std::string> conflicts;
+  std::vector<std::string> warnings;  ///< worth knowing; the workspace stays healthy
   bool healthy = false;
 };
 
@@ -55,6 +56,7 @@ void judge(StatusView& v, const Plan& plan) {
                               "version is " +
                               c + " (keep one, delete the other)");
       }
+      for (const auto& w : a.warnings) v.warnings.push_back(a.name + ": " + w);
     }
     for (const auto& a : plan.actions) {
       const bool known = std::any_of(v.health->actions.begin(), v.health->actions.end(),
@@ -87,6 +89,10 @@ void print_text(const StatusView& v, std::int64_t now) {
     for (const auto& line : v.attention) std::cout << "  - " << line << "\n";
     for (const auto& line : v.conflicts) std::cout << "  - " << line << "\n";
   }
+  if (!v.warnings.empty()) {
+    std::cout << "\nwarnings:\n";
+    for (const auto& line : v.warnings) std::cout << "  - " << line << "\n";
+  }
 }
 
 void print_json(const StatusView& v) {
@@ -95,10 +101,11 @@ void print_json(const StatusView& v) {
                    {"daemon_running", v.daemon_pid.has_value()},
                    {"healthy", v.healthy},
                    {"attention", v.attention},
-                   {"conflicts", v.conflicts}};
+                   {"conflicts", v.conflicts},
+                   {"warnings", v.warnings}};
   if (v.daemon_pid) j["pid"] = *v.daemon_pid;
   if (v.health) j["health"] = to_json(*v.health);
-  std::cout << j.dump() << "\n";
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace

@@ -85,6 +85,7 @@ class ExecutorJobRunner final : public JobRunner {
           r.bytes = s.stats.bytes;
           r.duration = s.duration;
           r.conflicts = s.conflicts;
+          r.notes = s.notes;
           done(r);
         },
         kind_of(request));
@@ -205,10 +206,11 @@ void SyncLoop::build() {
   jobs = std::make_unique<ExecutorJobRunner>(*executor, metrics);
   metrics.set_build_info(k_version, to_string(prepared.caps.version));
   if (once && !options.dry_run && options.log_format == LogFormat::text) {
-    // Live progress: a redrawn block on a terminal, a line every 10 s otherwise.
+    // Live progress: a redrawn block on a terminal, a line every 10 s otherwise. It goes
+    // where the logs go, so its lines and theirs stay in order.
     ProgressOptions po;
-    po.tty = isatty(STDERR_FILENO) == 1;
-    progress = std::make_unique<ProgressView>(std::cerr, po);
+    po.tty = isatty(options.log_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1;
+    progress = std::make_unique<ProgressView>(options.log_stderr ? std::cerr : std::cout, po);
     executor->set_progress_handler([this](const std::string& action, const RcloneStats& st) {
       progress->update(action, st, Clock::now());
     });

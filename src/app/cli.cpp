@@ -40,6 +40,9 @@ void add_logging_flags(CLI::App& app, Options& o, Scratch& s) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->envname("COLTEC_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "off"}));
+  app.add_flag("--log-stderr", o.log_stderr,
+               "Write logs to stderr instead of stdout (results stay on stdout)")
+      ->envname("COLTEC_LOG_STDERR");
 }
 
 void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
@@ -117,7 +120,8 @@ std::string help_footer() {
   0    success (valid spec, all syncs succeeded, healthy status, nothing to do)
   1    configuration error (YAML, schema, semantic rule, bad flag, unknown --only name)
   2    runtime error (rclone missing or failed, I/O error, state directory not writable)
-  3    a data-safety guard refused a sync (empty or missing source, delete cap)
+  3    a data-safety guard refused a sync or held back its deletions (empty or
+       missing source, delete cap); held-back runs still copied every new file
   4    another coltec-daemon holds this workspace's lock
   5    --once: a bisync lost its listings; the next run recovers it without losing data
   6    status: the workspace is unhealthy or needs attention
@@ -125,10 +129,14 @@ std::string help_footer() {
 
 Environment (flags win over environment, environment over defaults):
   COLTEC_CONFIG COLTEC_INTERVAL COLTEC_LOG_FORMAT COLTEC_LOG_LEVEL COLTEC_LOG_FILE
-  COLTEC_MAX_PARALLEL COLTEC_SHUTDOWN_GRACE COLTEC_METRICS_FILE COLTEC_STATE_DIR
+  COLTEC_LOG_STDERR COLTEC_MAX_PARALLEL COLTEC_SHUTDOWN_GRACE COLTEC_METRICS_FILE
+  COLTEC_STATE_DIR
   RCLONE_BUCKET (bucket of a legacy rclone_config remote, default coltec-workspaces)
   RCLONE_CONFIG_<REMOTE>_* (legacy rclone_config credentials)
   COLTEC_DISABLED, COLTEC_DAEMON_ARGS (read by docker/post-start.sh)
+
+Logs go to stdout (--log-stderr: stderr); the --once summary, the --dry-run plan, status
+and validation results go to stdout as documented.
 
 Signals: SIGTERM/SIGINT stop (a second one stops at once), SIGHUP reloads the spec,
 SIGUSR1 runs every action now.)";

@@ -10,7 +10,7 @@ n=${BENCH_PATHS:-1000}
 spec="$E2E_TMP/spec_$n.yaml"
 dirs=(push-only pull-only bidirectional)
 {
-  printf 'name: plan-bench\nmetadata: {org: o, project: p, environment: e}\npersistence:\n'
+  printf 'name: plan-bench\nmetadata: {org: o, project: p, environment: e}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n'
   printf '  enabled: true\n  mode: replicated\n  default_remote: s3\n  remotes:\n'
   # shellcheck disable=SC2016 # ${K} and ${S} are spec placeholders, written literally
   printf '    s3: {type: s3, bucket: b, path_prefix: ws, options: {provider: Other, endpoint: "http://127.0.0.1:9", access_key_id: "${K}", secret_access_key: "${S}"}}\n'

@@ -65,7 +65,7 @@ local_spec() {
   local file=$1 name=$2 remote=$3 e n p r
   shift 3
   {
-    printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
+    printf 'name: %s\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n' "$name"
     printf '  enabled: true\n  mode: replicated\n  default_remote: here\n'
     printf '  remotes:\n    here: {type: local, path_prefix: %s}\n  sync:\n' "$remote"
     for e in "$@"; do
@@ -81,7 +81,7 @@ s3_spec() {
   local file=$1 name=$2 e n p r
   shift 2
   {
-    printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
+    printf 'name: %s\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n' "$name"
     printf '  enabled: true\n  mode: replicated\n  default_remote: s3\n  remotes:\n'
     printf '    s3:\n      type: s3\n      bucket: testbucket\n      path_prefix: bench\n'
     printf '      options: {provider: Other, endpoint: "http://127.0.0.1:%s",' "$S3_PORT"

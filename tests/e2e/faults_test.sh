@@ -16,6 +16,7 @@ export S3_KEY=S3RVER S3_SECRET=S3RVER
 cat >"$E2E_TMP/s3.yaml" <<YAML
 name: e2e-faults
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -51,6 +52,7 @@ if [[ $(id -u) == 0 ]] && mkdir -p "$E2E_TMP/small" && mount -t tmpfs -o size=1m
   cat >"$E2E_TMP/disk.yaml" <<YAML
 name: e2e-disk
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated

@@ -10,6 +10,11 @@ set -euo pipefail
 # the suites' own direct rclone calls must too.
 unset AWS_CA_BUNDLE || true
 
+# The daemon logs to stdout by default (as the earlier daemon). The suites read results from
+# stdout and logs from stderr (expect_rc's last.out / last.err), so they ask for logs on
+# stderr; compat_test.sh and supervisord_test.sh check the default itself.
+export COLTEC_LOG_STDERR=1
+
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coltec-e2e.XXXXXX")
 E2E_PIDS=()
 E2E_FAILS=0
@@ -183,7 +188,7 @@ local_spec() {
   local file=$1 name=$2 remote_dir=$3 entry
   shift 3
   {
-    printf 'name: %s\nmetadata: {org: o, project: p}\npersistence:\n' "$name"
+    printf 'name: %s\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n' "$name"
     printf '  enabled: true\n  mode: replicated\n  default_remote: here\n'
     printf '  remotes:\n    here: {type: local, path_prefix: %s}\n  sync:\n' "$remote_dir"
     for entry in "$@"; do printf '    - %s\n' "$entry"; done

@@ -62,6 +62,7 @@ python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["daemon_ru
 cat >"$E2E_TMP/bad.yaml" <<YAML
 name: e2e-obs-bad
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated

@@ -16,6 +16,7 @@ export S3_KEY=S3RVER S3_SECRET=Sup3rSecretValue-e2e CRYPT_PASS=CryptPassphrase-e
 cat >"$spec" <<YAML
 name: e2e-s3
 metadata: {org: acme, project: web, environment: dev}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -74,6 +75,7 @@ wait_rc "$DAEMON_PID" 20; [[ $WAIT_RC == 143 ]] && pass "daemon stopped with 143
 cat >"$E2E_TMP/pull.yaml" <<YAML
 name: e2e-s3-pull
 metadata: {org: acme, project: web, environment: dev}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -106,5 +108,56 @@ expect_rc 0 "no-op push" run --once --only code
 requests=$(($(count_requests) - requests_before))
 ((requests > 0 && requests < 10)) && pass "no-op push of 50 files took $requests S3 requests" ||
   fail "no-op push took $requests S3 requests"
+
+# The delete cap never holds new work back, on S3 too. The one-file case both ways: the other
+# side holds one file this side lacks (a sync would delete 1 of 1, over the 50 % cap) and
+# this side has a new file: it is copied, the other file kept, exit 3 says what was held back.
+mkdir -p "$E2E_TMP/held/up" "$E2E_TMP/held/down" "$E2E_TMP/held/none"
+echo "new local work" >"$E2E_TMP/held/up/new.txt"
+echo "only in the bucket" >"$E2E_TMP/old.txt"
+rclone_s3 copyto "$E2E_TMP/old.txt" t:testbucket/held/up/old.txt
+echo "new in the bucket" >"$E2E_TMP/theirs.txt"
+rclone_s3 copyto "$E2E_TMP/theirs.txt" t:testbucket/held/down/theirs.txt
+echo "only here" >"$E2E_TMP/held/down/mine.txt"
+echo "kept" >"$E2E_TMP/held/none/keep.txt"
+cat >"$E2E_TMP/held.yaml" <<YAML
+name: e2e-s3-held
+metadata: {org: acme, project: web}
+devcontainer: {image: {name: debian:bookworm}}
+persistence:
+  enabled: true
+  mode: replicated
+  default_remote: s3main
+  remotes:
+    s3main:
+      type: s3
+      bucket: testbucket
+      options: {provider: Other, endpoint: "http://127.0.0.1:$S3_PORT", access_key_id: "\${S3_KEY}", secret_access_key: "\${S3_SECRET}"}
+  sync:
+    - {name: up, path: $E2E_TMP/held/up, remote_path: held/up, direction: push-only}
+    - {name: down, path: $E2E_TMP/held/down, remote_path: held/down, direction: pull-only}
+YAML
+held() { "$COLTEC_BIN" -c "$E2E_TMP/held.yaml" --state-dir "$state" "$@"; }
+expect_rc 3 "s3 one-file push: deletion held back (exit 3)" held --once --only up
+rclone_s3 cat t:testbucket/held/up/new.txt 2>/dev/null | matches -x "new local work" &&
+  pass "s3: the new file was uploaded despite the cap" || fail "s3: new.txt not in the bucket"
+rclone_s3 lsf t:testbucket/held/up | matches -x old.txt && pass "s3: the bucket's file was not deleted" ||
+  fail "s3: old.txt deleted"
+expect_rc 3 "s3 one-file pull: deletion held back (exit 3)" held --once --only down
+cmp -s "$E2E_TMP/theirs.txt" "$E2E_TMP/held/down/theirs.txt" && pass "s3: the new bucket file was pulled" ||
+  fail "s3: theirs.txt not pulled"
+[[ -f $E2E_TMP/held/down/mine.txt ]] && pass "s3: the local file was kept" || fail "s3: mine.txt deleted"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["actions"][0]; assert a["held_back_files"]==["mine.txt"], a' \
+  "$state/e2e-s3-held/health.json" && pass "s3: health.json names the held-back deletion" || fail "s3: health.json"
+
+# A pull-only prefix nobody has written yet (S3 has no folders: rclone would see an empty
+# source and delete every local file with rc 0): nothing deleted, exit 0, a warning.
+cat >>"$E2E_TMP/held.yaml" <<YAML
+    - {name: none, path: $E2E_TMP/held/none, remote_path: held/never-written, direction: pull-only}
+YAML
+expect_rc 0 "s3 pull from a prefix that does not exist ends without error" held --once --only none
+[[ -f $E2E_TMP/held/none/keep.txt ]] && pass "s3: nothing local deleted for an empty prefix" || fail "s3: keep.txt deleted"
+grep -q "the remote s3main:testbucket/held/never-written holds no files" "$E2E_TMP/last.err" &&
+  pass "s3: the warning names the prefix" || fail "s3: no warning: $(tail -n 5 "$E2E_TMP/last.err")"
 
 finish

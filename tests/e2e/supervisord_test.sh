@@ -22,8 +22,9 @@ cp "$src/docker/supervisord.conf" "$src/docker/post-start.sh" "$sup/"
 post_start=$sup/post-start.sh
 conf=$sup/supervisord.conf
 # Nothing from the caller's environment may steer the script.
+# COLTEC_LOG_STDERR too: here the daemon logs where it does by default, to stdout.
 unset COLTEC_DISABLED COLTEC_CONFIG COLTEC_DAEMON_ARGS COLTEC_FORCE_START COLTEC_CREDENTIALS_PRESENT \
-  AWS_ACCESS_KEY_ID S3_ACCESS_KEY_ID COLTEC_SUPERVISOR_CONF XDG_RUNTIME_DIR
+  AWS_ACCESS_KEY_ID S3_ACCESS_KEY_ID COLTEC_SUPERVISOR_CONF XDG_RUNTIME_DIR COLTEC_LOG_STDERR
 while read -r name; do unset "$name"; done < <(compgen -v RCLONE_CONFIG_ || true)
 export COLTEC_STATE_DIR=$E2E_TMP/state COLTEC_SUPERVISOR_DIR=$E2E_TMP/run
 
@@ -161,9 +162,15 @@ grep -q "already running" "$E2E_TMP/last.err" && pass "says already running" || 
 make_files "$E2E_TMP/outbox" 5
 wait_for 60 in_bucket d4/f4.bin && pass "files written to the folder reach the bucket" ||
   fail "d4/f4.bin not in the bucket after 60 s: $(rclone_s3 lsf -R "t:$prefix" 2>&1 | head -5)"
-log_file=$COLTEC_SUPERVISOR_DIR/coltec-daemon.log
+# The earlier daemon's templates tail coltec-daemon.out.log: the logs are there (stdout),
+# and nothing is in coltec-daemon.err.log.
+log_file=$COLTEC_SUPERVISOR_DIR/coltec-daemon.out.log
+err_file=$COLTEC_SUPERVISOR_DIR/coltec-daemon.err.log
 head -n 1 "$log_file" | python3 -c 'import json,sys; json.loads(sys.stdin.readline())' 2>/dev/null &&
   pass "COLTEC_LOG_FORMAT=json reached the program through supervisord" || fail "log is not JSON: $(head -c 200 "$log_file")"
+grep -q '"sync finished"' "$log_file" && pass "the daemon's log lines are in coltec-daemon.out.log (stdout)" ||
+  fail "no 'sync finished' in $log_file"
+[[ ! -s $err_file ]] && pass "coltec-daemon.err.log (stderr) stays empty" || fail "stderr got: $(head -c 300 "$err_file")"
 grep -q S3RVER "$log_file" && fail "a credential appears in the daemon's log" || pass "no credential in the log"
 
 # Another instance of the same workspace is refused with exit 4 (supervisord: expected).

@@ -101,7 +101,10 @@ const nlohmann::json& schema_json(const CompiledSchema& schema) {
 
 std::vector<Issue> schema_issues(const CompiledSchema& schema, const Document& doc) {
   valijson::ValidationResults results;
-  valijson::Validator validator;
+  // The Validator compiles each "pattern" into a std::regex on first use and keeps it; one
+  // per thread keeps them for the process (compiling one costs up to milliseconds, tens
+  // under sanitizers). The cache is keyed by the pattern text, so any schema may share it.
+  thread_local valijson::Validator validator;
   valijson::adapters::NlohmannJsonAdapter target(doc.root);
   try {
     validator.validate(schema.schema, target, &results);

@@ -130,6 +130,10 @@ std::string rephrase(const std::string& d, const nlohmann::json& schema, const D
     return s.name + " is " + (value ? quoted(*value) : "?") + ", which is not allowed" +
            allowed_values(s.schema);
   }
+  if (d.starts_with("String should be a valid date-time")) {
+    return s.name + " is " + (value ? quoted(*value) : "?") +
+           ", which is not an RFC 3339 date-time such as 2026-11-23T12:00:00Z";
+  }
   if (d.starts_with("String should be no fewer than 1 characters")) {
     return s.name + " must not be empty";
   }

@@ -165,7 +165,7 @@ void Metrics::record_run(const std::string& action, const RunReport& report,
   if (index < c.runs.size()) ++c.runs[index];
   c.bytes += report.bytes;
   c.files += report.files;
-  if (report.outcome == Outcome::refused) ++c.refusals;
+  if (report.outcome == Outcome::refused || report.notes.held_back.count > 0) ++c.refusals;
   if (report.outcome == Outcome::ok && std::isfinite(finished_unix_seconds)) {
     c.last_success =
         std::max(c.last_success.value_or(finished_unix_seconds), finished_unix_seconds);

@@ -15,15 +15,21 @@ std::string count_text(std::uint64_t n) {
 
 SafetyDecision check_pull(const SourceCheck& c) {
   const bool remote_empty = !c.remote.exists || c.remote.files == 0;
-  if (remote_empty && c.local.files > 0 && !c.allow_empty_source) {
-    return {Verdict::refuse,
-            "the remote " +
-                std::string(c.remote.exists ? "folder is empty" : "path does not exist") +
-                " while the local folder holds " + count_text(c.local.files) +
-                "; a pull would delete them all (misspelled remote_path?). "
-                "Use --allow-empty-source to pull anyway"};
+  if (!remote_empty || (c.allow_empty_source && c.remote.exists)) return {Verdict::proceed, ""};
+  std::string reason = "the remote " + c.remote_spec + " " +
+                       (c.remote.exists ? "holds no files" : "does not exist") + "; ";
+  if (c.local.files > 0) {
+    reason += "nothing was pulled and no local file was deleted";
+  } else {
+    reason += "nothing to pull";
   }
-  return {Verdict::proceed, ""};
+  reason +=
+      ". That is normal until something is pushed there; otherwise check remote_path for a "
+      "typo";
+  if (c.local.files > 0 && c.remote.exists) {
+    reason += " (--allow-empty-source would mirror the empty remote and delete the local files)";
+  }
+  return {Verdict::skip, reason};
 }
 
 }  // namespace
@@ -53,6 +59,11 @@ void DryRunTally::add(std::string_view line) {
   if (skipped != j.end() && skipped->is_string()) {
     if (*skipped == "delete") {
       ++deletes;
+      const auto object = j.find("object");
+      if (object != j.end() && object->is_string() &&
+          delete_objects.size() < HeldBackDeletes::k_max_named) {
+        delete_objects.push_back(object->get<std::string>());
+      }
     } else if (*skipped == "copy") {
       ++copies;
       const auto object = j.find("object");
@@ -70,14 +81,30 @@ void DryRunTally::add(std::string_view line) {
   }
 }
 
-bool upload_listed_only(const DryRunTally& tally) {
-  if (tally.deletes != 0 || tally.other != 0 || tally.copies == 0 ||
-      tally.copy_objects.size() != tally.copies || tally.copies * 20 > tally.plan().dest_files) {
+namespace {
+
+// Every copy is named, there are few of them for the destination's size, and each name
+// fits one line of a --files-from-raw list.
+bool copies_listable(const DryRunTally& tally) {
+  if (tally.other != 0 || tally.copies == 0 || tally.copy_objects.size() != tally.copies ||
+      tally.copies * 20 > tally.plan().dest_files) {
     return false;
   }
   return std::none_of(tally.copy_objects.begin(), tally.copy_objects.end(), [](const auto& name) {
     return name.empty() || name.find_first_of("\r\n") != std::string::npos;
   });
+}
+
+}  // namespace
+
+bool upload_listed_only(const DryRunTally& tally) {
+  return tally.deletes == 0 && copies_listable(tally);
+}
+
+HeldBackCopy held_back_copy(const DryRunTally& tally, Direction direction) {
+  if (tally.copies == 0 && tally.other == 0) return HeldBackCopy::nothing;
+  return direction == Direction::push_only && copies_listable(tally) ? HeldBackCopy::listed
+                                                                     : HeldBackCopy::full;
 }
 
 DeletePlan count_planned_deletes(const std::vector<std::string>& lines) {

@@ -19,7 +19,8 @@ void Scheduler::complete(Entry& entry, const RunReport& report, TimePoint now) {
   if (report.outcome == Outcome::ok) {
     entry.consecutive_failures = 0;
     entry.unhealthy = false;
-    entry.needs_attention = false;
+    // Held-back deletions wait for a person's decision, although nothing new is at risk.
+    entry.needs_attention = report.notes.needs_attention();
     entry.synced_seq = entry.seq_at_start;
     entry.last_success = now;
     entry.last_success_start = entry.started_at;

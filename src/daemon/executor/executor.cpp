@@ -2,7 +2,10 @@
 // ended (all on the io_context thread):
 //   push-only:  [list remote if local empty] -> [restore] -> dry-run pre-check -> sync
 //   pull-only:  dry-run pre-check (also tells whether the remote is empty) -> sync
-// Every step can refuse; nothing destructive runs before the checks that guard it.
+// Every step can refuse; nothing destructive runs before the checks that guard it. When the
+// delete cap refuses a push or pull's deletions, `rclone copy` replaces the sync, so what is
+// new still gets across (executor_held_back.cpp); a pull from a remote that holds nothing
+// ends there, with a warning.
 // Bidirectional actions run the two-way engine instead (twoway_run.cpp).
 
 #include <filesystem>

@@ -44,7 +44,9 @@ void Executor::Run::upload_files(const std::vector<std::string>& files, const ch
   std::string list;
   for (const auto& rel : files) list += rel + "\n";
   if (const auto written = write_private_file(list_path, list); !written) {
-    // Cannot write the list: the full sync still does the job.
+    // Cannot write the list: the full sync still does the job, or, when deletions are held
+    // back, the copy that never deletes.
+    if (m_report.notes.held_back.count > 0) return copy_without_deletes();
     after_precheck ? main_run() : inspect();
     return;
   }

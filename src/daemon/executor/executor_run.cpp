@@ -203,41 +203,42 @@ void Executor::Run::precheck() {
   auto ctx = context();
   ctx.dry_run = true;
   const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
+  // A pull's dry run also tells whether the remote exists: there "directory not found" is
+  // an answer, not a problem to log.
+  m_quiet_step = m_action.direction == Direction::pull_only;
   exec(inv, "delete pre-check", m_ex.m_settings.check_timeout, [this](Step& step) {
-    if (step_failed(step, "the dry-run pre-check")) return;
-    if (m_action.direction == Direction::pull_only) {
-      SourceCheck check;
-      check.direction = Direction::pull_only;
-      check.local = {m_local.exists, step.tally.plan().dest_files};
-      check.remote = {true, step.tally.source_files()};
-      check.allow_empty_source =
-          m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-      const auto d = check_sources(check);
-      if (d.verdict == Verdict::refuse) return finish(RcloneFailure::refused, d.reason);
-    }
-    if (step.tally.nothing_to_do()) {
-      // The dry run already compared both sides; running the sync again would only repeat
-      // the listing (and its S3 requests) to do nothing.
-      m_report.stats = step.stats;
-      if (m_action.direction == Direction::push_only) set_marker(".pushed", true);
-      return finish(RcloneFailure::none, "");
-    }
-    const auto plan = step.tally.plan();
-    const auto pct = m_ex.m_settings.safety.max_delete_percent;
-    const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
-    if (cap.verdict == Verdict::refuse) return finish(RcloneFailure::refused, cap.reason);
-    if (m_action.direction == Direction::push_only && upload_listed_only(step.tally)) {
-      // Nothing to delete and a few files to send: send those, without listing both sides
-      // again. What changes after the pre-check is the next run's, as for any sync.
-      return upload_files(step.tally.copy_objects, "upload what the pre-check found", true);
-    }
-    // Deletions that appear between the pre-check and the run still stop at the cap.
-    m_max_delete =
-        m_ex.m_settings.force_deletes
-            ? std::nullopt
-            : std::optional<std::uint64_t>(std::max(plan.deletes, plan.dest_files * pct / 100U));
-    main_run();
+    m_quiet_step = false;
+    after_precheck(step);
   });
+}
+
+void Executor::Run::after_precheck(Step& step) {
+  const bool pull = m_action.direction == Direction::pull_only;
+  const bool remote_missing = pull && step.proc.exit_code == 3;  // "directory not found"
+  if (!remote_missing && step_failed(step, "the dry-run pre-check")) return;
+  if (pull && !pull_source_ok(step, remote_missing)) return;
+  if (step.tally.nothing_to_do()) {
+    // The dry run already compared both sides; running the sync again would only repeat
+    // the listing (and its S3 requests) to do nothing.
+    m_report.stats = step.stats;
+    if (m_action.direction == Direction::push_only) set_marker(".pushed", true);
+    return finish(RcloneFailure::none, "");
+  }
+  const auto plan = step.tally.plan();
+  const auto pct = m_ex.m_settings.safety.max_delete_percent;
+  const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
+  if (cap.verdict == Verdict::refuse) return hold_back_deletes(step.tally);
+  if (m_action.direction == Direction::push_only && upload_listed_only(step.tally)) {
+    // Nothing to delete and a few files to send: send those, without listing both sides
+    // again. What changes after the pre-check is the next run's, as for any sync.
+    return upload_files(step.tally.copy_objects, "upload what the pre-check found", true);
+  }
+  // Deletions that appear between the pre-check and the run still stop at the cap.
+  m_max_delete =
+      m_ex.m_settings.force_deletes
+          ? std::nullopt
+          : std::optional<std::uint64_t>(std::max(plan.deletes, plan.dest_files * pct / 100U));
+  main_run();
 }
 
 void Executor::Run::bisync_prepare() {
@@ -358,6 +359,14 @@ void Executor::Run::finish(RcloneFailure failure, std::string error) {
                 {"deletes", m_report.stats.deletes}};
   if (m_report.restored > 0) fields.emplace_back("restored", m_report.restored);
   if (m_report.resync) fields.emplace_back("resync", true);
+  if (m_report.notes.held_back.count > 0) {
+    fields.emplace_back("held_back_deletes", m_report.notes.held_back.count);
+  }
+  if (failure == RcloneFailure::none) {
+    auto told = m_report.notes.warnings;
+    if (m_report.notes.held_back.count > 0) told.push_back(m_report.notes.held_back.reason);
+    m_ex.m_warned[m_action.name] = std::move(told);
+  }
   if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);
   if (failure == RcloneFailure::none) {
     m_ex.m_log.info("sync finished", fields);

@@ -47,6 +47,11 @@ class Executor::Run final : public Executor::Running,
   void decide_sources(const SideState& remote);
   void restore(bool keep_local_copies);
   void precheck();
+  void after_precheck(Step& step);
+  bool pull_source_ok(const Step& step, bool remote_missing);
+  void hold_back_deletes(const DryRunTally& tally);
+  void copy_without_deletes();
+  void warn(const std::string& warning);
   void bisync_prepare();
   void main_run();
   void prune_trash();

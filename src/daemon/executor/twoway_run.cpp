@@ -218,7 +218,7 @@ void Executor::TwoWayRun::fail(RcloneFailure failure, std::string error) {
 
 void Executor::TwoWayRun::warn(std::string message) {
   m_ex.m_log.warn(message, {{"action", m_action.name}});
-  m_report.warnings.push_back(std::move(message));
+  m_report.notes.warnings.push_back(std::move(message));
 }
 
 std::string Executor::TwoWayRun::write_list(const char* name,
@@ -247,11 +247,6 @@ void Executor::TwoWayRun::finish(TwoWayStop stop) {
     m_failure = RcloneFailure::refused;
     m_error = m_progress.plan->refusal.value_or("refused");
   }
-  if (m_failure == RcloneFailure::none && !m_report.held_back_deletes.empty()) {
-    // Everything else was copied; the held-back deletions need a person (README).
-    m_failure = RcloneFailure::refused;
-    m_error = m_report.held_back_reason;
-  }
   m_report.failure = m_failure;
   m_report.error = m_error;
   m_report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -269,7 +264,7 @@ void Executor::TwoWayRun::log_finished(const SyncReport& r, TwoWayStop stop) {
                 {"deletes", r.stats.deletes}};
   if (!m_made_conflicts.empty()) fields.emplace_back("new_conflicts", m_made_conflicts.size());
   if (!r.conflicts.empty()) fields.emplace_back("conflicts", r.conflicts.size());
-  if (!r.held_back_deletes.empty()) fields.emplace_back("held_back", r.held_back_deletes.size());
+  if (r.notes.held_back.count > 0) fields.emplace_back("held_back_deletes", r.notes.held_back.count);
   if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);
   if (r.failure == RcloneFailure::none) {
     const bool idle = stop == TwoWayStop::unchanged && quiet_for(m_progress.trigger);

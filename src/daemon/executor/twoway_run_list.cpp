@@ -257,8 +257,13 @@ void Executor::TwoWayRun::plan_from_listings() {
   m_uploads.clear();
   m_remote_deletes.clear();
   const auto& plan = *m_progress.plan;
-  m_report.held_back_deletes = plan.held_back_deletes;
-  m_report.held_back_reason = plan.held_back_reason;
+  auto& held = m_report.notes.held_back;
+  held.count = plan.held_back_deletes.size();
+  held.reason = plan.held_back_reason;
+  held.files.assign(plan.held_back_deletes.begin(),
+                    plan.held_back_deletes.begin() +
+                        static_cast<std::ptrdiff_t>(
+                            std::min(plan.held_back_deletes.size(), HeldBackDeletes::k_max_named)));
   if (!plan.held_back_deletes.empty()) {
     m_ex.m_log.warn("deletions held back by the delete cap; everything else is synced",
                     {{"action", m_action.name},

@@ -98,7 +98,11 @@ std::string utc_timestamp_now() {
 
 std::unique_ptr<Logger> Logger::create(const LogSettings& settings, std::string* error) {
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (settings.to_stderr) {
+    sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  } else {
+    sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  }
   if (settings.file) {
     try {
       sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(

@@ -2,6 +2,7 @@
 // file may be broken or hostile: every field is type- and range-checked, nesting is bounded
 // before parsing, and nothing throws past this file.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -38,7 +39,10 @@ json action_json(const ActionHealth& a) {
               {"bytes", a.bytes},
               {"pending_changes", a.pending_changes},
               {"needs_attention", a.needs_attention},
-              {"conflicts", a.conflicts}};
+              {"conflicts", a.conflicts},
+              {"held_back_deletes", a.held_back_deletes},
+              {"held_back_files", a.held_back_files},
+              {"warnings", a.warnings}};
 }
 
 // Field readers: a missing key keeps the default; a present key must have the right type.
@@ -65,11 +69,10 @@ class Fields {
   void get(const char* key, std::vector<std::string>& out) {
     const json* v = find(key);
     if (v == nullptr || v->is_null()) return;
-    if (!v->is_array()) return fail(key, "must be an array of strings");
-    for (const auto& item : *v) {
-      if (!item.is_string()) return fail(key, "must be an array of strings");
-      out.push_back(item.get<std::string>());
-    }
+    const bool strings = v->is_array() && std::all_of(v->begin(), v->end(),
+                                                      [](const json& e) { return e.is_string(); });
+    if (!strings) return fail(key, "must be a list of strings");
+    out = v->get<std::vector<std::string>>();
   }
   template <typename Int>
   void get(const char* key, Int& out) {
@@ -133,6 +136,9 @@ Result<ActionHealth> action_from_json(const json& j, const std::string& where) {
   f.get("pending_changes", a.pending_changes);
   f.get("needs_attention", a.needs_attention);
   f.get("conflicts", a.conflicts);
+  f.get("held_back_deletes", a.held_back_deletes);
+  f.get("held_back_files", a.held_back_files);
+  f.get("warnings", a.warnings);
   if (!f.error().empty()) return make_error(f.error());
   return a;
 }

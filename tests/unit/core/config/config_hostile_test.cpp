@@ -56,7 +56,8 @@ class ConfigHostile : public ::testing::Test {
   fs::path m_dir;
 };
 
-const std::string k_valid_head = "name: w\nmetadata: {org: o, project: p}\n";
+const std::string k_valid_head =
+    "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n";
 
 TEST_F(ConfigHostile, MissingFile) {
   const auto p = expect_one((m_dir / "missing.yaml").string(), "No such file");
@@ -155,8 +156,10 @@ TEST_F(ConfigHostile, DeepNestingThroughAliases) {
 }
 
 TEST_F(ConfigHostile, DuplicateKeysPointAtTheSecond) {
-  const auto p = expect_one(write("dup.yaml", "name: a\nmetadata: {org: o, project: p}\nname: b\n"),
-                            "duplicate key 'name' (first defined on line 1)");
+  const auto p =
+      expect_one(write("dup.yaml", "name: a\nmetadata: {org: o, project: p}\nname: b\n" +
+                                       k_valid_head.substr(k_valid_head.find("devcontainer"))),
+                 "duplicate key 'name' (first defined on line 1)");
   EXPECT_EQ(p.line, 3);
   EXPECT_EQ(p.path, "name");
   const auto nested = load_spec_text(
@@ -175,7 +178,7 @@ TEST_F(ConfigHostile, NonMappingDocuments) {
 TEST_F(ConfigHostile, MultipleDocuments) {
   const auto p = expect_one(write("multi.yaml", k_valid_head + "---\nname: other\n"),
                             "more than one YAML document");
-  EXPECT_EQ(p.line, 3);
+  EXPECT_EQ(p.line, 4);
   EXPECT_TRUE(load_spec_text(k_valid_head + "---\n", "t.yaml").ok());
   EXPECT_TRUE(load_spec_text("---\n" + k_valid_head + "...\n", "t.yaml").ok());
 }

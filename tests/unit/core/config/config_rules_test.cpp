@@ -17,8 +17,10 @@ std::string dump(const LoadResult& r) {
 }
 
 LoadResult load(const std::string& persistence_and_more) {
-  return load_spec_text("name: w\nmetadata: {org: o, project: p}\n" + persistence_and_more,
-                        "t.yaml");
+  return load_spec_text(
+      "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n" +
+          persistence_and_more,
+      "t.yaml");
 }
 
 // Exactly one problem, at `path`, whose message holds `part`; returns its line.
@@ -37,7 +39,7 @@ constexpr const char* k_replicated = R"(persistence:
 )";
 
 TEST(ConfigRules, ReplicatedNeedsSomethingToSync) {
-  EXPECT_EQ(only_problem(load(k_replicated), "persistence.mode", "nothing to replicate"), 5);
+  EXPECT_EQ(only_problem(load(k_replicated), "persistence.mode", "nothing to replicate"), 6);
   EXPECT_TRUE(load(std::string(k_replicated) +
                    "  multi_scope_volumes: {environment: [{name: v, remote_path: v, "
                    "mount_path: /v}]}\n")
@@ -64,7 +66,7 @@ TEST(ConfigRules, IntervalMinimumForSyncAndVolumes) {
 TEST(ConfigRules, NetworkingNeedsAHostnamePrefix) {
   EXPECT_EQ(only_problem(load("networking: {enabled: true, hostname_prefix: ''}\n"),
                          "networking.hostname_prefix", "hostname_prefix is empty"),
-            3);
+            4);
   EXPECT_TRUE(load("networking: {enabled: false, hostname_prefix: ''}\n").ok());
   EXPECT_TRUE(load("networking: {enabled: true}\n").ok());
 }

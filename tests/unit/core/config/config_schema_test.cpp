@@ -33,7 +33,9 @@ std::string dump(const LoadResult& r) {
   return out;
 }
 
-const std::string k_head = "name: w\nmetadata: {org: o, project: p}\n";
+// The earlier daemon's required keys (name, metadata, devcontainer.image).
+const std::string k_head =
+    "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n";
 
 LoadResult schema_only(const std::string& text) {
   return check_schema_only(text, "t.yaml", schema_text());
@@ -75,7 +77,7 @@ TEST(ConfigUnknownKeys, SuggestTheNearestKnownKey) {
   ASSERT_EQ(r.problems.size(), 2U) << dump(r);
   EXPECT_EQ(r.problems[0].path, "persistance");
   EXPECT_EQ(r.problems[0].message, "unknown key 'persistance'; did you mean 'persistence'?");
-  EXPECT_EQ(r.problems[0].line, 3);
+  EXPECT_EQ(r.problems[0].line, 4);
   EXPECT_EQ(r.problems[0].column, 1);
   EXPECT_EQ(r.problems[1].message, "unknown key 'enabeld'; did you mean 'enabled'?");
 }
@@ -98,15 +100,17 @@ TEST(ConfigUnknownKeys, ReportedOnceAndNotByValijsonToo) {
 }
 
 TEST(ConfigUnknownKeys, FreeFormMapsTakeAnyKey) {
-  const auto r = load_spec_text(k_head + R"(devcontainer:
+  const auto r =
+      load_spec_text("name: w\nmetadata: {org: o, project: p}\n" + std::string(R"(devcontainer:
+  image: {name: img}
   env: {ANY_NAME: 1, other: "x"}
   features: [{id: f, options: {whatever: {deep: [1, 2]}}}]
   customizations: {settings: {values: {editor.tabSize: 2, nested: {a: b}}}}
 persistence:
   rclone_config: {options: {provider: Cloudflare, anything_goes: yes}}
   remotes: {r: {bucket: b, options: {some_option: 1}}}
-)",
-                                "t");
+)"),
+                     "t");
   EXPECT_TRUE(r.ok()) << dump(r);
   EXPECT_EQ(r.spec->devcontainer.env.at("ANY_NAME"), "1");
   EXPECT_EQ(r.spec->devcontainer.features.at(0).options["whatever"]["deep"][1], 2);
@@ -134,7 +138,9 @@ TEST(ConfigSchemaMessages, SchemaOnlyWordingForPatterns) {
 
 TEST(ConfigSchemaCoercion, ScalarsKeepTheirTextWhereStringsAreExpected) {
   const auto r = load_spec_text(
-      "name: 2024\nversion: 2.10\nmetadata: {org: 1, project: true, description:}\n", "t");
+      "name: 2024\nversion: 2.10\nmetadata: {org: 1, project: true, description:}\n" +
+          std::string("devcontainer: {image: {name: 7}}\n"),
+      "t");
   ASSERT_TRUE(r.ok()) << dump(r);
   EXPECT_EQ(r.spec->name, "2024");
   EXPECT_EQ(r.spec->version, "2.10");
@@ -151,7 +157,8 @@ TEST(ConfigSchemaCoercion, QuotedNumbersAreNotIntegers) {
 }
 
 TEST(ConfigSchemaCoercion, EmptyRequiredValueIsNotSilentlyDropped) {
-  const auto r = load_spec_text("name:\nmetadata: {org: o, project: p}\n", "t");
+  const auto r = load_spec_text(
+      "name:\nmetadata: {org: o, project: p}\n" + k_head.substr(k_head.find("devcontainer")), "t");
   ASSERT_EQ(r.problems.size(), 1U) << dump(r);
   EXPECT_EQ(r.problems[0].path, "name");
   EXPECT_EQ(r.problems[0].message, "name must be a string but is empty");

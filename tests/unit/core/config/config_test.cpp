@@ -38,7 +38,8 @@ const Problem* find(const LoadResult& r, const std::string& path) {
   return nullptr;
 }
 
-constexpr const char* k_head = "name: w\nmetadata: {org: o, project: p}\n";
+constexpr const char* k_head =
+    "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n";
 
 TEST(ConfigDefaults, TopLevelAndDevcontainer) {
   const Spec s = load_ok(read_file(k_data + "minimal_workspace.yaml"));
@@ -53,7 +54,7 @@ TEST(ConfigDefaults, TopLevelAndDevcontainer) {
   EXPECT_EQ(s.devcontainer.workspace_folder, "/workspace");
   EXPECT_EQ(s.devcontainer.workspace_mount, std::nullopt);
   EXPECT_EQ(s.devcontainer.template_ref, std::nullopt);
-  EXPECT_TRUE(s.devcontainer.image.name.empty());
+  EXPECT_EQ(s.devcontainer.image.name, "mcr.microsoft.com/devcontainers/base:bookworm");
   EXPECT_EQ(s.devcontainer.customizations.settings, nlohmann::json::object());
   EXPECT_FALSE(s.networking.enabled);
   EXPECT_EQ(s.networking.hostname_prefix, "dev-");
@@ -63,6 +64,7 @@ TEST(ConfigDefaults, TopLevelAndDevcontainer) {
   expected.name = "minimal";
   expected.metadata.org = "acme";
   expected.metadata.project = "rocket";
+  expected.devcontainer.image.name = "mcr.microsoft.com/devcontainers/base:bookworm";
   EXPECT_EQ(s, expected);
 }
 
@@ -85,11 +87,11 @@ TEST(ConfigDefaults, Persistence) {
 
 TEST(ConfigDefaults, ItemsTakeTheirDefaults) {
   const Spec s = load_ok(std::string(k_head) + R"(
-mounts: [{target: /t}]
+mounts: [{source: s, target: /t}]
 secrets: [{provider: p, key: k, mount_path: /s}]
 persistence:
   rclone_config: {}
-  mounts: [{name: m, target: /m}]
+  mounts: [{name: m, source: s, target: /m}]
   remotes:
     r: {bucket: b}
     c: {type: crypt, wrap_remote: r, crypt: {password_env: PW}}

@@ -136,6 +136,16 @@ coltec_pending_changes{action="code"} 1
   EXPECT_EQ(metrics.render(), expected);
 }
 
+TEST(MetricsTest, HeldBackDeletionsCountAsARefusalOfAnOkRun) {
+  Metrics metrics;
+  auto held = report(Outcome::ok, 1, 10, 100);
+  held.notes.held_back.count = 1;
+  metrics.record_run("code", held, 1700000000);
+  const auto text = metrics.render();
+  EXPECT_TRUE(contains(text, R"(coltec_refusals_total{action="code"} 1)")) << text;
+  EXPECT_TRUE(contains(text, R"(coltec_runs_total{action="code",result="ok"} 1)")) << text;
+}
+
 TEST(MetricsTest, BucketBoundsAreInclusiveAndSlowRunsOnlyReachInf) {
   Metrics metrics;
   metrics.record_run("a", report(Outcome::ok, 0, 0, 500), 1);        // exactly 0.5 s

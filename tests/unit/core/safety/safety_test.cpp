@@ -47,15 +47,35 @@ TEST(SafetyTest, NothingOnEitherSideProceeds) {
             Verdict::proceed);
 }
 
-TEST(SafetyTest, PullFromMissingOrEmptyRemoteIsRefused) {
-  EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_missing, true)).verdict,
-            Verdict::refuse);
-  EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_empty, false)).verdict,
-            Verdict::refuse);
-  EXPECT_EQ(check_sources(check(Direction::pull_only, k_empty, k_missing, false)).verdict,
-            Verdict::proceed);
+TEST(SafetyTest, PullFromMissingOrEmptyRemoteIsSkippedWithAWarning) {
+  for (const auto& remote : {k_missing, k_empty}) {
+    for (const auto& local : {k_full, k_empty, k_missing}) {
+      auto c = check(Direction::pull_only, local, remote, true);
+      c.remote_spec = "r2:bucket/ws/notse";
+      const auto d = check_sources(c);
+      EXPECT_EQ(d.verdict, Verdict::skip);
+      // The warning names the remote (it may be misspelt) and says nothing was lost.
+      EXPECT_NE(d.reason.find("r2:bucket/ws/notse"), std::string::npos) << d.reason;
+      EXPECT_NE(d.reason.find("typo"), std::string::npos) << d.reason;
+    }
+  }
+  auto full = check(Direction::pull_only, k_full, k_empty, false);
+  EXPECT_NE(check_sources(full).reason.find("nothing was pulled and no local file was deleted"),
+            std::string::npos)
+      << check_sources(full).reason;
   EXPECT_EQ(check_sources(check(Direction::pull_only, k_full, k_full, false)).verdict,
             Verdict::proceed);
+  EXPECT_EQ(check_sources(check(Direction::pull_only, k_empty, k_full, false)).verdict,
+            Verdict::proceed);
+}
+
+TEST(SafetyTest, PullOptOutMirrorsAnEmptyRemoteButNotAMissingOne) {
+  auto empty = check(Direction::pull_only, k_full, k_empty, false);
+  empty.allow_empty_source = true;
+  EXPECT_EQ(check_sources(empty).verdict, Verdict::proceed);
+  auto missing = check(Direction::pull_only, k_full, k_missing, false);
+  missing.allow_empty_source = true;
+  EXPECT_EQ(check_sources(missing).verdict, Verdict::skip);  // nothing to sync from
 }
 
 TEST(SafetyTest, CountsDeletesFromDryRunJson) {

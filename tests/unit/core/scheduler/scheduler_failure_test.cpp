@@ -140,6 +140,32 @@ TEST(SchedulerFailure, RefusedNeedsAttentionIsNotRetriedButChangesTryAgain) {
   EXPECT_FALSE(rig.status("a")->needs_attention);
 }
 
+TEST(SchedulerFailure, HeldBackDeletionsNeedAttentionButCountAsASuccess) {
+  Rig rig({job("a", Direction::push_only, 600s)}, retry_config(5));
+  rig.start();
+  RunReport held;
+  held.notes.held_back.count = 3;
+  held.notes.held_back.reason = "3 deletions held back";
+  rig.runner.finish("a", held);
+  rig.at(1s);
+  auto st = *rig.status("a");
+  // What it could copy is across: a success, no failure, no retry; but a person decides.
+  EXPECT_TRUE(st.needs_attention);
+  EXPECT_FALSE(st.unhealthy);
+  EXPECT_EQ(st.consecutive_failures, 0u);
+  EXPECT_TRUE(st.last_success.has_value());
+  EXPECT_EQ(st.last_report.notes.held_back.count, 3u);
+  EXPECT_EQ(st.next_run, t0 + 600s);
+  // Warnings alone ask nothing of anyone.
+  rig.follow_until(600s);
+  RunReport warned;
+  warned.notes.warnings.push_back("the remote holds no files");
+  rig.runner.finish("a", warned);
+  rig.at(601s);
+  EXPECT_FALSE(rig.status("a")->needs_attention);
+  EXPECT_EQ(rig.status("a")->last_report.notes.warnings.size(), 1u);
+}
+
 TEST(SchedulerFailure, NeedsResyncWaitsForTheInterval) {
   Rig rig({job("a", Direction::bidirectional, 600s)}, retry_config(5));
   rig.start();

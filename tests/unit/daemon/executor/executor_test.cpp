@@ -15,76 +15,10 @@
 
 #include <coltec/executor.hpp>
 
-#include "fakes/fake_process_runner.hpp"
-#include "fakes/test_files.hpp"
+#include "executor_fixture.hpp"
 
 namespace coltec {
 namespace {
-
-namespace fs = std::filesystem;
-
-bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
-  return std::find(argv.begin(), argv.end(), arg) != argv.end();
-}
-
-std::string stats_line(int checks, int transfers) {
-  return R"j({"level":"warning","msg":"stats","stats":{"bytes":100,"checks":)j" +
-         std::to_string(checks) + R"j(,"transfers":)j" + std::to_string(transfers) + "}}";
-}
-
-std::string skipped(const char* what) {
-  return std::string(R"j({"level":"warning","msg":"Skipped","object":"x","skipped":")j") + what +
-         "\"}";
-}
-
-class ExecutorTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    fs::create_directories(root + "/local");
-    fs::create_directories(root + "/state/bisync");
-    settings.state_dir = root + "/state";
-    settings.bisync_workdir = root + "/state/bisync";
-    settings.config_path = root + "/rclone.conf";
-    settings.caps = caps_for(RcloneVersion{1, 60, 1});
-    log = Logger::capture(LogSettings{}, &logged);
-  }
-
-  Action action(Direction d) {
-    Action a;
-    a.name = "code";
-    a.local_path = root + "/local";
-    a.remote_name = "r";
-    a.remote_path = "bucket/ws/code";
-    a.remote_type = "s3";
-    a.direction = d;
-    return a;
-  }
-  void add_local_file() { std::ofstream(root + "/local/file.txt") << "data"; }
-  /// The state of an action that has pushed before: no emptiness probe, straight to the
-  /// pre-check.
-  void pushed_before() { std::ofstream(root + "/state/code.pushed").flush(); }
-
-  SyncReport run(Executor& ex) {
-    SyncReport report;
-    bool done = false;
-    ex.run("code", [&](const SyncReport& r) {
-      report = r;
-      done = true;
-    });
-    io.restart();
-    io.run();
-    EXPECT_TRUE(done);
-    return report;
-  }
-
-  test::TempDir m_tmp{"coltec-executor"};
-  std::string root = m_tmp.str();
-  boost::asio::io_context io;
-  FakeProcessRunner runner{io};
-  ExecutorSettings settings;
-  std::string logged;
-  std::unique_ptr<Logger> log;
-};
 
 TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   add_local_file();
@@ -236,11 +170,14 @@ TEST_F(ExecutorTest, FirstPushIntoARemoteWithFilesIsPreChecked) {
   };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   const auto r = run(ex);
-  EXPECT_EQ(r.failure, RcloneFailure::refused);  // the cap decided it, before any delete
+  // The cap decided it, before any delete: the deletions are held back, and as the dry run
+  // found nothing else to do, nothing more runs.
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(r.notes.held_back.count, 8U);
   ASSERT_EQ(runner.calls.size(), 2U);
   EXPECT_EQ(runner.calls[0][1], "lsjson");
   EXPECT_TRUE(has_arg(runner.calls[1], "--dry-run"));
-  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));
+  EXPECT_FALSE(fs::exists(root + "/state/code.pushed"));  // nothing was pushed
 }
 
 TEST_F(ExecutorTest, AFailedProbeRunsNothingElse) {
@@ -301,20 +238,23 @@ TEST_F(ExecutorTest, DeleteCapRefusesBeforeAnythingIsDeleted) {
   };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   const auto r = run(ex);
-  EXPECT_EQ(r.failure, RcloneFailure::refused);
-  EXPECT_NE(r.error.find("8 files of 10"), std::string::npos) << r.error;
-  EXPECT_EQ(runner.calls.size(), 1U);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;  // nothing new was left behind
+  EXPECT_EQ(r.notes.held_back.count, 8U);
+  EXPECT_NE(r.notes.held_back.reason.find("8 of the remote's 10 files"), std::string::npos)
+      << r.notes.held_back.reason;
+  EXPECT_EQ(runner.calls.size(), 1U);  // only deletions were found: no copy, no sync
 }
 
-TEST_F(ExecutorTest, PullFromAnEmptyRemoteIsRefused) {
+TEST_F(ExecutorTest, PullFromAnEmptyRemoteDeletesNothingAndWarns) {
   add_local_file();
   runner.script = [](const auto&) { return Script{0, {skipped("delete"), stats_line(0, 0)}, {}}; };
-  settings.safety.max_delete_percent = 100;  // the empty-source guard, not the cap, refuses
+  settings.safety.max_delete_percent = 100;  // the empty-source guard, not the cap, decides
   Executor ex(runner, *log, settings, {action(Direction::pull_only)});
   const auto r = run(ex);
-  EXPECT_EQ(r.failure, RcloneFailure::refused);
-  EXPECT_NE(r.error.find("misspelled"), std::string::npos) << r.error;
-  EXPECT_EQ(runner.calls.size(), 1U);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  ASSERT_EQ(r.notes.warnings.size(), 1U);
+  EXPECT_NE(r.notes.warnings[0].find("r:bucket/ws/code"), std::string::npos);
+  EXPECT_EQ(runner.calls.size(), 1U);  // the dry run only: no sync that would delete
 }
 
 TEST_F(ExecutorTest, CancellingASyncTerminatesIt) {

@@ -49,6 +49,9 @@ Health sample() {
   a.bytes = 5000000000ULL;
   a.pending_changes = 3;
   a.needs_attention = true;
+  a.held_back_deletes = 12;
+  a.held_back_files = {"old.txt", "dir/gone.md"};
+  a.warnings = {"the remote r:x does not exist"};
   h.actions.push_back(a);
   ActionHealth never;
   never.name = "notes";
@@ -94,6 +97,16 @@ TEST(HealthJson, KeepsTheEarlierDaemonsTopLevelFields) {
   EXPECT_EQ(j.at("actions").at(1).at("last_result"), "never");
 }
 
+TEST(HealthJson, CarriesHeldBackDeletionsAndWarningsPerAction) {
+  const json a = to_json(sample()).at("actions").at(0);
+  EXPECT_EQ(a.at("held_back_deletes"), 12);
+  EXPECT_EQ(a.at("held_back_files"), json::array({"old.txt", "dir/gone.md"}));
+  EXPECT_EQ(a.at("warnings"), json::array({"the remote r:x does not exist"}));
+  const json none = to_json(sample()).at("actions").at(1);
+  EXPECT_EQ(none.at("held_back_deletes"), 0);
+  EXPECT_EQ(none.at("warnings"), json::array());
+}
+
 TEST(HealthJson, RoundTrips) {
   const auto back = health_from_json(to_json(sample()));
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -124,6 +137,9 @@ TEST(HealthJson, WrongTypesAndRangesAreErrorsNamingTheField) {
       {R"({"healthy":true,"actions":[{"name":"a"},7]})", "\"actions[1]\" must be an object"},
       {R"({"healthy":true,"actions":[{"files":-3}]})", "\"actions[0].files\""},
       {R"({"healthy":true,"actions":[{"next_run":[]}]})", "\"actions[0].next_run\""},
+      {R"({"healthy":true,"actions":[{"warnings":"x"}]})",
+       "\"actions[0].warnings\" must be a list"},
+      {R"({"healthy":true,"actions":[{"held_back_files":[1]}]})", "\"actions[0].held_back_files\""},
   };
   for (const auto& [text, expected] : cases) {
     const auto h = health_from_json(json::parse(text));
