@@ -1,40 +1,13 @@
 #include "app_setup.hpp"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 extern char** environ;  // NOLINT: POSIX global, read once at start-up
 
 namespace coltec {
-
-namespace fs = std::filesystem;
-
-Result<PrivateDir> PrivateDir::create() {
-  // tmpfs first: the credentials in the rclone config should never reach a disk.
-  std::vector<std::string> bases;
-  if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
-    bases.emplace_back(run);
-  }
-  bases.emplace_back("/dev/shm");
-  const char* tmp = std::getenv("TMPDIR");
-  bases.emplace_back(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
-  for (const auto& base : bases) {
-    std::string templ = base + "/coltec-daemon.XXXXXX";
-    if (mkdtemp(templ.data()) != nullptr) return PrivateDir(templ);  // mkdtemp makes it 0700
-  }
-  return make_error("cannot create a private temporary directory (tried " +
-                    fmt::format("{}", fmt::join(bases, ", ")) + ")");
-}
-
-PrivateDir::~PrivateDir() {
-  if (m_path.empty()) return;
-  std::error_code ec;
-  fs::remove_all(m_path, ec);
-}
 
 Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const ProcessSpec& spec) {
   Captured c;
@@ -179,9 +152,11 @@ bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared
     *error = text.error().message;
     return false;
   }
-  const auto written = write_private_file(prepared.config_path, *text);
-  if (!written) {
-    *error = written.error().message;
+  // In memory only (prepare() made the file): a file on disk would outlive a SIGKILL with
+  // the credentials in it. Replacing keeps the descriptor number, so a reload leaves the
+  // executor's settings valid.
+  if (const auto replaced = prepared.config_file->replace(*text); !replaced) {
+    *error = replaced.error().message;
     return false;
   }
   prepared.secrets = secret_values(plan.remotes, env, *obscured);
@@ -221,13 +196,13 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     }
     p.lock.emplace(std::move(lock).value());
   }
-  auto runtime = PrivateDir::create();
-  if (!runtime) {
-    *failure = {ExitCode::runtime_error, runtime.error().message};
+  auto config_file = MemoryFile::create("coltec-rclone-config", "");
+  if (!config_file) {
+    *failure = {ExitCode::runtime_error, config_file.error().message};
     return std::nullopt;
   }
-  p.runtime.emplace(std::move(runtime).value());
-  p.config_path = p.runtime->path() + "/rclone.conf";
+  p.config_file.emplace(std::move(config_file).value());
+  p.config_path = p.config_file->path();
   std::string error;
   if (!write_rclone_config(plan, env, p, &error)) {
     *failure = {ExitCode::config_error, error};

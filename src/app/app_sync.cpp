@@ -81,6 +81,7 @@ ExecutorSettings executor_settings(const Options& o, const Plan& plan, const Env
   ExecutorSettings s;
   s.caps = p.caps;
   s.config_path = p.config_path;
+  if (p.config_file) s.keep_fds.push_back(p.config_file->fd());
   s.state_dir = p.state_dir;
   s.bisync_workdir = p.state_dir + "/bisync";
   s.env = env;

@@ -27,6 +27,18 @@ bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
   return std::find(argv.begin(), argv.end(), arg) != argv.end();
 }
 
+// The word after `flag` in argv, or "".
+std::string arg_after(const std::vector<std::string>& argv, const std::string& flag) {
+  const auto it = std::find(argv.begin(), argv.end(), flag);
+  return it == argv.end() || it + 1 == argv.end() ? std::string() : *(it + 1);
+}
+
+// The descriptor behind "/proc/self/fd/N", or -1.
+int proc_fd(const std::string& path) {
+  const std::string prefix = "/proc/self/fd/";
+  return path.rfind(prefix, 0) == 0 ? std::atoi(path.c_str() + prefix.size()) : -1;
+}
+
 std::string stats_line(int checks, int transfers) {
   return R"j({"level":"warning","msg":"stats","stats":{"bytes":100,"checks":)j" +
          std::to_string(checks) + R"j(,"transfers":)j" + std::to_string(transfers) + "}}";
@@ -114,8 +126,9 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
 TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
   add_local_file();
   pushed_before();
-  settings.config_path = root + "/state/rclone.conf";
+  settings.keep_fds = {7};  // the config's descriptor, inherited by every step
   std::string listed;
+  std::string list_path;
   runner.script = [&](const auto& argv) {
     if (has_arg(argv, "--dry-run")) {
       return Script{0,
@@ -124,8 +137,9 @@ TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
                     {}};
     }
     if (has_arg(argv, "--files-from-raw")) {
-      std::ifstream in(root + "/state/code.files");
-      listed.assign(std::istreambuf_iterator<char>(in), {});
+      // The list is an in-memory file the child inherits; read it as rclone would.
+      list_path = arg_after(argv, "--files-from-raw");
+      listed = test::read_file(list_path);
     }
     return Script{0, {stats_line(0, 2)}, {}};
   };
@@ -138,7 +152,14 @@ TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
   EXPECT_TRUE(has_arg(runner.calls[1], "--no-traverse"));
   EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));  // replaced remote files are kept
   EXPECT_EQ(listed, "file.txt\nsub dir/new.txt\n");
-  EXPECT_FALSE(fs::exists(root + "/state/code.files"));
+  ASSERT_GE(proc_fd(list_path), 3) << list_path;
+  EXPECT_EQ(runner.kept_fds[1], (std::vector<int>{7, proc_fd(list_path)}));
+  EXPECT_EQ(runner.kept_fds[0], std::vector<int>{7});
+  EXPECT_EQ(runner.kept_fds[2], std::vector<int>{7});
+  // Nothing was written next to the state: the list only ever lived in memory.
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    EXPECT_EQ(entry.path().filename().string().find(".files"), std::string::npos) << entry.path();
+  }
   EXPECT_EQ(runner.calls[2][1], "delete");
   EXPECT_EQ(r.stats.transfers, 2U);
 }
@@ -449,7 +470,12 @@ class ExecutorQuickTest : public ExecutorTest {
 };
 
 TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
-  settings.config_path = root + "/state/rclone.conf";
+  std::string listed;
+  runner.script = [&](const auto& argv) {
+    if (has_arg(argv, "--files-from-raw"))
+      listed = test::read_file(arg_after(argv, "--files-from-raw"));
+    return Script{};
+  };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   prime(ex);
   std::ofstream(root + "/local/new.txt") << "new";
@@ -460,7 +486,7 @@ TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
   EXPECT_TRUE(has_arg(runner.calls[0], "--files-from-raw"));
   EXPECT_TRUE(has_arg(runner.calls[0], "--no-traverse"));
   EXPECT_TRUE(has_arg(runner.calls[0], "--backup-dir"));
-  EXPECT_FALSE(fs::exists(root + "/state/code.files"));  // the list is removed afterwards
+  EXPECT_EQ(listed, "file.txt\nnew.txt\n");
 }
 
 TEST_F(ExecutorQuickTest, ADeletionOrADirectoryTakesTheFullSync) {
