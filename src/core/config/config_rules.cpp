@@ -17,19 +17,6 @@ std::string volume_ptr(std::size_t i) {
   return child_pointer("/persistence/multi_scope_volumes/environment", i);
 }
 
-bool name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
-
-bool valid_action_name(const std::string& name) {
-  if (name.empty() || name.front() == '.') return false;
-  for (const char c : name) {
-    if (!name_char(c)) return false;
-  }
-  return true;
-}
-
 void check_replicated(const Spec& spec, std::vector<Issue>& out) {
   const auto& p = spec.persistence;
   if (!p.enabled || p.mode != PersistenceMode::replicated) return;
@@ -63,14 +50,15 @@ void check_names(const Spec& spec, const nlohmann::json& root, std::vector<Issue
     const std::string ptr = child_pointer(item, "name");
     if (find_node(root, ptr) == nullptr) return;  // missing: the schema says so
     if (!valid_action_name(name)) {
-      out.push_back(Issue{ptr, "name '" + name +
-                                   "' is not allowed: use letters, digits, '.', '_' and '-' "
-                                   "only, not starting with '.' (names become file names)"});
+      out.push_back(Issue{ptr, "name" + (showable(name) ? " '" + name + "'" : std::string()) +
+                                   " is not allowed: use letters, digits, '.', '_' and '-' only, "
+                                   "not starting with '.' (names become file names)"});
       return;
     }
     const auto [it, inserted] = seen.emplace(name, item);
     if (inserted) return;
-    out.push_back(Issue{ptr, "name '" + name + "' is already used by " +
+    const std::string shown = shown_name(name, true) ? " '" + name + "'" : std::string();
+    out.push_back(Issue{ptr, "name" + shown + " is already used by " +
                                  display_path(root, it->second) +
                                  "; sync paths and environment volumes share one namespace, "
                                  "so every name must be unique"});

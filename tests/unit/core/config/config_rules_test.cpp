@@ -103,7 +103,7 @@ TEST(ConfigRules, ReferencedRemotesExist) {
 )");
   ASSERT_EQ(r.problems.size(), 2U) << dump(r);
   EXPECT_EQ(r.problems[0].path, "persistence.default_remote");
-  EXPECT_NE(r.problems[0].message.find("'nowhere' is not defined; defined remotes: store"),
+  EXPECT_NE(r.problems[0].message.find("'nowhere', which is not defined; defined remotes: store"),
             std::string::npos);
   EXPECT_EQ(r.problems[1].path, "persistence.sync[0].remote");
 }
@@ -195,7 +195,7 @@ TEST(ConfigRules, RemotePathsStayInsideAndUseKnownPlaceholders) {
   check("a/..", "'..' segment");
   check("{user}/x", "placeholder {user}");
   check("{org", "without a matching '}'");
-  check("{ORG}/x", "placeholder {ORG}");
+  check("{ORG}/x", "uses a placeholder; only {org}");  // not a plain word: not repeated
   check("a..b/...", "");
   check("{org}/{project}/{env}/x", "");
   only_problem(load("persistence: {remotes: {r: {bucket: b, path_prefix: '../x'}}}\n"),
@@ -207,7 +207,7 @@ TEST(ConfigRules, RemotePathsStayInsideAndUseKnownPlaceholders) {
 
 TEST(ConfigRules, RemoteAndOptionNamesSuitRclone) {
   only_problem(load("persistence: {remotes: {'bad name': {bucket: b}}}\n"),
-               "persistence.remotes.bad name", "may only hold letters");
+               "persistence.remotes.<key>", "may only hold letters");  // not repeated
   only_problem(load("persistence: {remotes: {r: {bucket: b, options: {'a-b': x}}}}\n"),
                "persistence.remotes.r.options.a-b", "not an rclone option name");
   only_problem(load("persistence: {rclone_config: {options: {type: s3}}}\n"),
