@@ -75,7 +75,8 @@ class WorkspaceLock {
  public:
   /// Take the lock at `path` without blocking (creating the file 0644 if needed). Fails
   /// when another open file description holds it, naming the holder when its PID is known:
-  /// "another coltec-daemon (pid 1234) holds /x/daemon.lock".
+  /// "another coltec-daemon (pid 1234) holds /x/daemon.lock"; and when `path` is a symlink,
+  /// which is never followed (its target would be truncated).
   static Result<WorkspaceLock> acquire(const std::string& path);
 
   WorkspaceLock(WorkspaceLock&& other) noexcept;

@@ -189,9 +189,12 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     p.caps = *caps;
   }
   if (!o.dry_run) {
-    auto lock = WorkspaceLock::acquire(p.state_dir + "/daemon.lock");
+    const auto lock_path = p.state_dir + "/daemon.lock";
+    auto lock = WorkspaceLock::acquire(lock_path);
     if (!lock) {
-      *failure = {ExitCode::lock_held, lock.error().message};
+      // Exit 4 says "another daemon runs"; a lock that cannot be opened is an I/O problem.
+      const auto code = lock_holder(lock_path) ? ExitCode::lock_held : ExitCode::runtime_error;
+      *failure = {code, lock.error().message};
       return std::nullopt;
     }
     p.lock.emplace(std::move(lock).value());
