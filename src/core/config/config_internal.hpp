@@ -122,6 +122,6 @@ Spec build_spec(const nlohmann::json& root);
 /// Rules beyond the schema; pointers name the offending field.
 std::vector<Issue> check_rules(const Spec& spec, const nlohmann::json& root);
 void check_remote_rules(const Spec& spec, std::vector<Issue>& out);
-void check_path_rules(const Spec& spec, std::vector<Issue>& out);
+void check_path_rules(const Spec& spec, const nlohmann::json& root, std::vector<Issue>& out);
 
 }  // namespace coltec::config_detail

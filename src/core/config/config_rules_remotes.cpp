@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include <coltec/sync_roots.hpp>
+
 #include "config_internal.hpp"
 
 namespace coltec::config_detail {
@@ -27,10 +29,24 @@ std::string remote_ptr(const std::string& name) {
 
 void check_local(const std::string& path, const std::string& ptr, const char* key,
                  std::vector<Issue>& out) {
-  if (path.empty() || path.front() == '/') return;
+  if (path.empty()) return;
+  if (path.front() == '/') {
+    // The root or a system folder, however it is spelled ("/x/../.."); what symlinks make
+    // of a path is checked where the daemon resolves it, before every run.
+    if (const auto why = system_folder_refusal(path)) {
+      out.push_back(Issue{ptr, std::string(key) + " " + *why});
+    }
+    return;
+  }
   const std::string shown = showable(path) ? " '" + path + "'" : std::string();
   out.push_back(Issue{ptr, std::string(key) + shown +
                                " is relative; local paths must be absolute (start with '/')"});
+}
+
+// "", "/", ".", "./" and the like: the remote's root, or its bucket's and path_prefix's,
+// which every workspace on that remote shares.
+bool names_no_folder(const std::string& path) {
+  return path.find_first_not_of("/.") == std::string::npos && path.find("..") == std::string::npos;
 }
 
 std::optional<std::string> remote_path_error(const std::string& path) {
@@ -218,12 +234,24 @@ void check_sync_remotes(const Spec& spec, const std::set<std::string>& known,
 
 }  // namespace
 
-void check_path_rules(const Spec& spec, std::vector<Issue>& out) {
+void check_sync_folder(const std::string& path, const std::string& ptr, const nlohmann::json& root,
+                       std::vector<Issue>& out) {
+  // A missing remote_path is the schema's to report (required key).
+  if (!names_no_folder(path) || find_node(root, ptr) == nullptr) return;
+  out.push_back(Issue{ptr,
+                      "remote_path names no folder: alone it is the root of the remote (or of "
+                      "its bucket and path_prefix), which other workspaces share, and a sync "
+                      "there would mix their files with these or delete them; give each sync "
+                      "path a folder of its own, e.g. {project}/code"});
+}
+
+void check_path_rules(const Spec& spec, const nlohmann::json& root, std::vector<Issue>& out) {
   const auto& p = spec.persistence;
   for (std::size_t i = 0; i < p.sync.size(); ++i) {
     check_local(p.sync[i].path, child_pointer(sync_ptr(i), "path"), "path", out);
     check_remote_path(p.sync[i].remote_path, child_pointer(sync_ptr(i), "remote_path"),
                       "remote_path", out);
+    check_sync_folder(p.sync[i].remote_path, child_pointer(sync_ptr(i), "remote_path"), root, out);
   }
   if (!p.multi_scope_volumes) return;
   const auto& volumes = p.multi_scope_volumes->environment;
@@ -232,6 +260,8 @@ void check_path_rules(const Spec& spec, std::vector<Issue>& out) {
                 out);
     check_remote_path(volumes[i].remote_path, child_pointer(volume_ptr(i), "remote_path"),
                       "remote_path", out);
+    check_sync_folder(volumes[i].remote_path, child_pointer(volume_ptr(i), "remote_path"), root,
+                      out);
   }
 }
 
