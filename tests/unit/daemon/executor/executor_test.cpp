@@ -123,6 +123,30 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   EXPECT_EQ(runner.calls.size(), 2U);  // pruned at most once a day
 }
 
+TEST_F(ExecutorTest, ARootThatBecameASymlinkToTheRootIsRefusedBeforeAnyStep) {
+  fs::remove_all(root + "/local");
+  fs::create_symlink("/", root + "/local");  // e.g. `rm -rf code && ln -s / code`
+  for (const auto d : {Direction::push_only, Direction::pull_only, Direction::bidirectional}) {
+    runner.calls.clear();
+    Executor ex(runner, *log, settings, {action(d)});
+    const auto r = run(ex);
+    EXPECT_EQ(r.failure, RcloneFailure::refused);
+    EXPECT_NE(r.error.find("resolves to /, the root of the file system"), std::string::npos)
+        << r.error;
+    EXPECT_TRUE(runner.calls.empty());  // nothing was listed, restored or synced
+  }
+}
+
+TEST_F(ExecutorTest, TheStateDirectoryIsNeverASyncRoot) {
+  auto a = action(Direction::pull_only);
+  a.local_path = root;  // holds root + "/state"
+  Executor ex(runner, *log, settings, {a});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("holds the daemon's state directory"), std::string::npos) << r.error;
+  EXPECT_TRUE(runner.calls.empty());
+}
+
 TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
   add_local_file();
   pushed_before();
