@@ -1,6 +1,7 @@
 #include "app_setup.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -37,6 +38,19 @@ EnvMap current_environment() {
     env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
   return env;
+}
+
+std::string self_command(const EnvMap& env) {
+  std::error_code ec;
+  const auto self = std::filesystem::canonical("/proc/self/exe", ec);
+  if (ec) return "coltec-daemon";
+  std::vector<std::string> path;
+  if (const auto it = env.find("PATH"); it != env.end()) path.push_back("PATH=" + it->second);
+  if (const auto found = resolve_program("coltec-daemon", path)) {
+    const auto resolved = std::filesystem::canonical(*found, ec);
+    if (!ec && resolved == self) return "coltec-daemon";
+  }
+  return self.string();
 }
 
 std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger& log,

@@ -40,6 +40,11 @@ Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const P
 /// The daemon's environment as a map.
 EnvMap current_environment();
 
+/// How a person can run this binary again: "coltec-daemon" when that name in PATH is this
+/// very file, else the binary's full path (a fresh build in build/release is on no PATH),
+/// so that every command a hint prints works as printed.
+std::string self_command(const EnvMap& env);
+
 /// Load the spec and build the plan; problems are printed and mapped to exit 1.
 struct Planned {
   Spec spec;
