@@ -4,7 +4,7 @@
 // Layout of <base>/<workspace>/ (kept compatible with the earlier daemon):
 //   daemon.lock        flock + our PID          health.json      Health, atomic
 //   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
-//   run/               0700, private files (our rclone config)
+//   run/               0700, private files (unused since the rclone config lives in memory)
 //   rclone.version     `rclone version`, cached under the binary's identity
 //   <action>.pushed    a push-only action has pushed before (no emptiness probe)
 
