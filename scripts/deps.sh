@@ -6,11 +6,12 @@ set -euo pipefail
 build_pkgs=(g++ cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libboost1.81-dev libvalijson-dev libgtest-dev rclone
   ca-certificates)
-# Tests also need: the format/lint tools, the S3 API server's runtime (node + npm, for the
-# pinned s3rver package), supervisord, lsyncd/rsync (benchmark peer), inotify tools, and
-# the packaging tools.
-test_pkgs=(clang-format clang-tidy supervisor inotify-tools lsyncd rsync
-  procps psmisc file dpkg-dev python3 curl)
+# Tests also need: the format/lint tools, clang 14 with its sanitizer and libFuzzer
+# runtimes (the fuzz preset), the S3 API server's runtime (node + npm, for the pinned
+# s3rver package), supervisord, lsyncd/rsync (benchmark peer), inotify tools, the
+# packaging tools and man-db (the package test renders the man page).
+test_pkgs=(clang-format clang-tidy clang-14 libclang-rt-14-dev supervisor inotify-tools lsyncd
+  rsync procps psmisc file dpkg-dev man-db python3 curl)
 
 # scripts/test-container.sh also needs rootful podman with runc, and debootstrap for its
 # base images (podman alone would pick crun).
@@ -36,10 +37,14 @@ if [[ ${1:-build} == test ]] && ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 if ((${#missing[@]})); then
-  echo "deps: installing ${missing[*]}" >&2
+  # apt's own output is the progress report: on a fresh machine this takes minutes.
+  echo "deps: installing ${#missing[@]} packages with apt-get: ${missing[*]}" >&2
   SUDO=()
   [[ $(id -u) -eq 0 ]] || SUDO=(sudo)
-  "${SUDO[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  "${SUDO[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y --no-install-recommends \
+    "${missing[@]}"
+  echo "deps: done" >&2
+else
+  echo "deps: every package is installed" >&2
 fi

@@ -2,8 +2,9 @@
 # The whole test suite, exactly as CI runs it (.ci/run calls this and nothing else):
 # installs what is missing, checks format and the pure-core rule, builds the `dev` preset
 # (Debug, ASan + UBSan, warnings as errors) and the `release` preset, runs every unit and
-# end-to-end test against the sanitized binary, then clang-tidy over every source file, then
-# the image and the devcontainer feature in real containers (scripts/test-container.sh).
+# end-to-end test against the sanitized binary, fuzzes the spec loader for a bounded time
+# (the `fuzz` preset, clang), runs clang-tidy over every source file, then the image and the
+# devcontainer feature in real containers (scripts/test-container.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -28,6 +29,13 @@ scripts/install-s3rver.sh
 
 step "unit and end-to-end tests under ASan + UBSan"
 ctest --preset dev -j 2
+
+step "fuzz preset (clang 14, libFuzzer + ASan + UBSan): build the spec loader's fuzz target"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$(nproc)"
+
+step "fuzzing the spec loader for ${COLTEC_FUZZ_SECONDS:-30} s from the checked-in corpus"
+ctest --preset fuzz
 
 step "clang-tidy"
 scripts/tidy.sh build/dev

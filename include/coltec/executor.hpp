@@ -31,7 +31,8 @@ namespace coltec {
 /// Fixed inputs of every run, decided once at start-up.
 struct ExecutorSettings {
   RcloneCaps caps;
-  std::string config_path;                 ///< the private 0600 rclone config file
+  std::string config_path;                 ///< where rclone reads our private config
+  std::vector<int> keep_fds;               ///< descriptors every rclone child inherits
   std::string state_dir;                   ///< per-workspace state directory
   std::string bisync_workdir;              ///< <state>/bisync
   std::map<std::string, std::string> env;  ///< the daemon's environment

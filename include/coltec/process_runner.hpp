@@ -26,6 +26,9 @@ struct ProcessSpec {
   std::chrono::milliseconds kill_grace{5000};
   /// Bytes written to the child's stdin, then stdin is closed (empty: /dev/null).
   std::string stdin_data;
+  /// Descriptors (each >= 3 and open in the daemon, e.g. a MemoryFile's) that the child
+  /// keeps under the same number; every other descriptor above 2 is closed at exec.
+  std::vector<int> keep_fds;
 };
 
 /// How a child ended.
@@ -85,7 +88,8 @@ struct ProcessRunnerOptions {
 /// The real runner with explicit options. Details of the contract:
 /// - The child gets exactly ProcessSpec::env, its own process group (pgid == pid), stdin
 ///   from stdin_data (a memfd) or /dev/null, default signal dispositions and an empty signal
-///   mask, and no file descriptor other than 0, 1 and 2.
+///   mask, and no file descriptor other than 0, 1, 2 and ProcessSpec::keep_fds. A keep_fds
+///   entry below 3 is refused (spawn_failed): it would clash with the child's stdio.
 /// - argv[0] without '/' is searched in the PATH of ProcessSpec::env, else the daemon's PATH,
 ///   else "/usr/local/bin:/usr/bin:/bin"; empty PATH entries (the current directory) are
 ///   skipped. No shell is ever involved.

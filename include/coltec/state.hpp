@@ -4,7 +4,7 @@
 // Layout of <base>/<workspace>/ (kept compatible with the earlier daemon):
 //   daemon.lock        flock + our PID          health.json      Health, atomic
 //   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
-//   run/               0700, private files (our rclone config)
+//   run/               0700, private files (unused since the rclone config lives in memory)
 //   rclone.version     `rclone version`, cached under the binary's identity
 //   <action>.pushed    a push-only action has pushed before (no emptiness probe)
 
@@ -75,7 +75,8 @@ class WorkspaceLock {
  public:
   /// Take the lock at `path` without blocking (creating the file 0644 if needed). Fails
   /// when another open file description holds it, naming the holder when its PID is known:
-  /// "another coltec-daemon (pid 1234) holds /x/daemon.lock".
+  /// "another coltec-daemon (pid 1234) holds /x/daemon.lock"; and when `path` is a symlink,
+  /// which is never followed (its target would be truncated).
   static Result<WorkspaceLock> acquire(const std::string& path);
 
   WorkspaceLock(WorkspaceLock&& other) noexcept;

@@ -1,10 +1,12 @@
 // run_app: parse the command line, set up logging, dispatch to the mode, map the outcome to
 // an exit code. The only place (with app_*.cpp) that names concrete classes.
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <coltec/app.hpp>
@@ -27,6 +29,18 @@ LogSettings log_settings_for(const Options& o) {
   s.file_max_bytes = o.log_file_max_bytes;
   s.file_count = o.log_file_count;
   return s;
+}
+
+// Process-wide settings that every mode needs, before anything else runs.
+void harden_process() {
+  // A reader that goes away (`coltec-daemon --once --dry-run | head`) must not kill a run
+  // half-way: writes to the closed stream then fail with EPIPE, which the streams and the
+  // log sinks absorb. rclone children get the default disposition back (process runner).
+  std::signal(SIGPIPE, SIG_IGN);
+  // No core dump, which would hold the credentials (our environment, the rendered rclone
+  // config); this also keeps other processes of the same user from reading our memory or
+  // descriptors through ptrace and /proc/<pid>/. exec resets it for the rclone children.
+  ::prctl(PR_SET_DUMPABLE, 0);
 }
 
 ExitCode dispatch(const Options& options, Logger& log) {
@@ -52,6 +66,7 @@ ExitCode dispatch(const Options& options, Logger& log) {
 }  // namespace
 
 int run_app(int argc, char** argv) {
+  harden_process();
   const auto parsed = parse_command_line(argc, argv);
   if (!parsed.options) {
     std::cerr << "error: " << parsed.error << "\nRun with --help for the flags and exit codes.\n";

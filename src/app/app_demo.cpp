@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "app_modes.hpp"
+#include "app_setup.hpp"
 
 namespace coltec {
 namespace {
@@ -108,11 +109,17 @@ ExitCode run_demo(const Options& options, Logger& log) {
       std::cout << "  " << fs::relative(entry.path(), dir + "/remote").string() << "\n";
     }
   }
+  // Printed so that each line works as it is, whatever PATH holds (self_command).
+  const auto cmd = [&](std::vector<std::string> head) {
+    head.insert(head.begin(), self_command(current_environment()));
+    head.insert(head.end(), {"-c", spec_path, "--state-dir", dir + "/state"});
+    return shell_join(head);
+  };
   std::cout << fmt::format(
-      "\nTry: edit a file under {0}/workspace and run\n  coltec-daemon --once -c {1} "
-      "--state-dir {0}/state\nor see what would happen first with --dry-run, and the status "
-      "with\n  coltec-daemon status -c {1} --state-dir {0}/state\n",
-      dir, spec_path);
+      "\nTry: edit a file under {}/workspace and run\n  {}\nor see what would happen first "
+      "with --dry-run, and the status with\n  {}\n(status says UNHEALTHY while no daemon "
+      "runs; start one in another terminal with\n  {}\nand status turns healthy.)\n",
+      dir, cmd({"--once"}), cmd({"status"}), cmd({}));
   return code;
 }
 

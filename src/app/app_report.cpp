@@ -122,7 +122,11 @@ void print_plan(const Plan& plan, std::ostream& out, const Options& o) {
 
 void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std::ostream& out,
                     const Options& o) {
-  if (!json_out(o)) out << "rclone commands (secrets redacted):\n\n";
+  if (!json_out(o)) {
+    out << "rclone commands (secrets redacted; " << p.config_path
+        << " is the daemon's rclone config, held in memory and handed to each rclone it "
+           "starts, never written to a file):\n\n";
+  }
   for (const auto& a : plan.actions) {
     RunContext ctx;
     ctx.caps = p.caps;

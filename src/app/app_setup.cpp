@@ -7,7 +7,6 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <coltec/disk.hpp>
@@ -15,31 +14,6 @@
 extern char** environ;  // NOLINT: POSIX global, read once at start-up
 
 namespace coltec {
-
-namespace fs = std::filesystem;
-
-Result<PrivateDir> PrivateDir::create() {
-  // tmpfs first: the credentials in the rclone config should never reach a disk.
-  std::vector<std::string> bases;
-  if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
-    bases.emplace_back(run);
-  }
-  bases.emplace_back("/dev/shm");
-  const char* tmp = std::getenv("TMPDIR");
-  bases.emplace_back(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp");
-  for (const auto& base : bases) {
-    std::string templ = base + "/coltec-daemon.XXXXXX";
-    if (mkdtemp(templ.data()) != nullptr) return PrivateDir(templ);  // mkdtemp makes it 0700
-  }
-  return make_error("cannot create a private temporary directory (tried " +
-                    fmt::format("{}", fmt::join(bases, ", ")) + ")");
-}
-
-PrivateDir::~PrivateDir() {
-  if (m_path.empty()) return;
-  std::error_code ec;
-  fs::remove_all(m_path, ec);
-}
 
 Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const ProcessSpec& spec) {
   Captured c;
@@ -69,6 +43,19 @@ EnvMap current_environment() {
     env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
   return env;
+}
+
+std::string self_command(const EnvMap& env) {
+  std::error_code ec;
+  const auto self = std::filesystem::canonical("/proc/self/exe", ec);
+  if (ec) return "coltec-daemon";
+  std::vector<std::string> path;
+  if (const auto it = env.find("PATH"); it != env.end()) path.push_back("PATH=" + it->second);
+  if (const auto found = resolve_program("coltec-daemon", path)) {
+    const auto resolved = std::filesystem::canonical(*found, ec);
+    if (!ec && resolved == self) return "coltec-daemon";
+  }
+  return self.string();
 }
 
 std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger& log,
@@ -210,9 +197,11 @@ bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared
     *error = text.error().message;
     return false;
   }
-  const auto written = write_private_file(prepared.config_path, *text);
-  if (!written) {
-    *error = written.error().message;
+  // In memory only (prepare() made the file): a file on disk would outlive a SIGKILL with
+  // the credentials in it. Replacing keeps the descriptor number, so a reload leaves the
+  // executor's settings valid.
+  if (const auto replaced = prepared.config_file->replace(*text); !replaced) {
+    *error = replaced.error().message;
     return false;
   }
   prepared.secrets = secret_values(plan.remotes, env, *obscured);
@@ -245,9 +234,12 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     p.caps = *caps;
   }
   if (!o.dry_run) {
-    auto lock = WorkspaceLock::acquire(p.state_dir + "/daemon.lock");
+    const auto lock_path = p.state_dir + "/daemon.lock";
+    auto lock = WorkspaceLock::acquire(lock_path);
     if (!lock) {
-      *failure = {ExitCode::lock_held, lock.error().message};
+      // Exit 4 says "another daemon runs"; a lock that cannot be opened is an I/O problem.
+      const auto code = lock_holder(lock_path) ? ExitCode::lock_held : ExitCode::runtime_error;
+      *failure = {code, lock.error().message};
       return std::nullopt;
     }
     p.lock.emplace(std::move(lock).value());
@@ -258,13 +250,13 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     return std::nullopt;
   }
   p.owner_id = std::move(owner).value();
-  auto runtime = PrivateDir::create();
-  if (!runtime) {
-    *failure = {ExitCode::runtime_error, runtime.error().message};
+  auto config_file = MemoryFile::create("coltec-rclone-config", "");
+  if (!config_file) {
+    *failure = {ExitCode::runtime_error, config_file.error().message};
     return std::nullopt;
   }
-  p.runtime.emplace(std::move(runtime).value());
-  p.config_path = p.runtime->path() + "/rclone.conf";
+  p.config_file.emplace(std::move(config_file).value());
+  p.config_path = p.config_file->path();
   std::string error;
   if (!write_rclone_config(plan, env, p, &error)) {
     *failure = {ExitCode::config_error, error};

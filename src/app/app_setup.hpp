@@ -12,6 +12,7 @@
 #include <coltec/config.hpp>
 #include <coltec/exit_code.hpp>
 #include <coltec/logging.hpp>
+#include <coltec/memory_file.hpp>
 #include <coltec/planner.hpp>
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
@@ -19,24 +20,6 @@
 #include <coltec/state.hpp>
 
 namespace coltec {
-
-/// A private directory (0700) removed with everything in it when this goes away; holds
-/// the rclone config file with credentials, so it lives on tmpfs when one is writable.
-class PrivateDir {
- public:
-  static Result<PrivateDir> create();
-  PrivateDir(PrivateDir&& other) noexcept : m_path(std::move(other.m_path)) {
-    other.m_path.clear();
-  }
-  PrivateDir& operator=(PrivateDir&&) = delete;
-  PrivateDir(const PrivateDir&) = delete;
-  ~PrivateDir();
-  const std::string& path() const { return m_path; }
-
- private:
-  explicit PrivateDir(std::string path) : m_path(std::move(path)) {}
-  std::string m_path;
-};
 
 /// A mode failed before it could start.
 struct SetupFailure {
@@ -57,6 +40,11 @@ Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const P
 /// The daemon's environment as a map.
 EnvMap current_environment();
 
+/// How a person can run this binary again: "coltec-daemon" when that name in PATH is this
+/// very file, else the binary's full path (a fresh build in build/release is on no PATH),
+/// so that every command a hint prints works as printed.
+std::string self_command(const EnvMap& env);
+
 /// Load the spec and build the plan; problems are printed and mapped to exit 1.
 struct Planned {
   Spec spec;
@@ -66,13 +54,14 @@ std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger
                                      SetupFailure* failure);
 
 /// Everything that exists while syncs run: rclone's version, the state directory and its
-/// lock, the private rclone config file, the secrets to redact.
+/// lock, the private rclone config (in memory, inherited by every rclone child), the
+/// secrets to redact.
 struct Prepared {
   RcloneCaps caps;
   std::string state_dir;
   std::optional<WorkspaceLock> lock;
-  std::optional<PrivateDir> runtime;
-  std::string config_path;
+  std::optional<MemoryFile> config_file;
+  std::string config_path;  ///< config_file's path as rclone opens it
   std::vector<std::string> secrets;
   bool pass_aws = false;
   /// This state directory's name in claims on shared remote paths (<state>/owner-id).
@@ -80,7 +69,7 @@ struct Prepared {
 };
 
 /// Detect rclone, create the state directory, take the lock (not for dry runs), obscure
-/// crypt passwords and write the private rclone config file.
+/// crypt passwords and render the private rclone config into an in-memory file.
 std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
                                 SetupFailure* failure);
 

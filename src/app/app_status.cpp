@@ -42,8 +42,15 @@ struct StatusView {
   bool healthy = false;
 };
 
-void judge(StatusView& v, const Plan& plan) {
-  if (!v.daemon_pid) v.attention.emplace_back("no coltec-daemon is running for this workspace");
+// Without a daemon nothing keeps the folders in sync, so status is never healthy; after
+// --once or --demo that is the expected answer, and the hint says how to start one.
+void judge(StatusView& v, const Plan& plan, const std::string& start_command) {
+  if (!v.daemon_pid) {
+    v.attention.push_back(
+        "no coltec-daemon is running for this workspace, so nothing keeps it in sync (expected "
+        "after --once or --demo); start one with: " +
+        start_command);
+  }
   if (!v.health) {
     v.attention.push_back(v.health_error.empty() ? "no sync has run yet (no health.json)"
                                                  : v.health_error);
@@ -70,7 +77,11 @@ void judge(StatusView& v, const Plan& plan) {
 void print_text(const StatusView& v, std::int64_t now) {
   std::cout << "workspace: " << v.workspace << "\nstate:     " << v.state_dir << "\ndaemon:    "
             << (v.daemon_pid ? fmt::format("running (pid {})", *v.daemon_pid) : "not running")
-            << "\nhealth:    " << (v.healthy ? "healthy" : "UNHEALTHY") << "\n\n";
+            << "\nhealth:    "
+            << (v.healthy      ? "healthy"
+                : v.daemon_pid ? "UNHEALTHY"
+                               : "UNHEALTHY (no daemon is running: see below)")
+            << "\n\n";
   if (v.health) {
     std::cout << fmt::format("{:<18} {:<14} {:<13} {:<13} {:<10} {:<5} {:<7} {}\n", "ACTION",
                              "DIRECTION", "LAST RESULT", "LAST SUCCESS", "NEXT RUN", "FAILS",
@@ -134,7 +145,9 @@ ExitCode run_status(const Options& options, Logger& log) {
   } else if (std::filesystem::exists(*dir + "/health.json")) {
     v.health_error = health.error().message;
   }
-  judge(v, planned->plan);
+  std::vector<std::string> start{self_command(env), "-c", options.config};
+  if (options.state_dir) start.insert(start.end(), {"--state-dir", *options.state_dir});
+  judge(v, planned->plan, shell_join(start));
   if (options.log_format == LogFormat::json) {
     print_json(v);
   } else {

@@ -106,6 +106,7 @@ ExecutorSettings executor_settings(const Options& o, const Plan& plan, const Env
   ExecutorSettings s;
   s.caps = p.caps;
   s.config_path = p.config_path;
+  if (p.config_file) s.keep_fds.push_back(p.config_file->fd());
   s.state_dir = p.state_dir;
   s.bisync_workdir = p.state_dir + "/bisync";
   s.env = env;
@@ -168,6 +169,7 @@ struct SyncLoop {
 
   void build();
   void start_watcher();
+  bool watchable(const Action& a) const;
   void wait_signal();
   void on_signal(int signo);
   void reload();
@@ -251,6 +253,12 @@ ExitCode SyncLoop::run() {
   return once ? exit_code_for(*scheduler) : ExitCode::ok;
 }
 
+// Pull-only actions have nothing to watch; a root the executor refuses (a symlink to /,
+// say) is not walked either: every run of it is refused anyway.
+bool SyncLoop::watchable(const Action& a) const {
+  return a.direction != Direction::pull_only && !sync_root_problem(a, prepared.state_dir);
+}
+
 void SyncLoop::start_watcher() {
   WatcherCallbacks cb;
   cb.on_change = [this](const std::string& a) { scheduler->on_local_change(a, Clock::now()); };
@@ -285,7 +293,7 @@ void SyncLoop::start_watcher() {
   watcher = std::move(created).value();
   const auto started = Clock::now();
   for (const auto& a : planned.plan.actions) {
-    if (a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+    if (watchable(a)) watcher->add_root(make_watch_root(a));
   }
   log.info(
       "watching local folders",
@@ -346,7 +354,7 @@ void SyncLoop::reload() {
     for (const auto& a : next->plan.actions) {
       const bool known = std::any_of(planned.plan.actions.begin(), planned.plan.actions.end(),
                                      [&](const Action& old) { return old.name == a.name; });
-      if (!known && a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
+      if (!known && watchable(a)) watcher->add_root(make_watch_root(a));
     }
   }
   scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());

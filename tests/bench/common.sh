@@ -114,7 +114,7 @@ timed_ms() {
 shown_command() {
   local out
   out=$("$COLTEC_BIN" -c "$1" --state-dir "$2" --once --dry-run 2>/dev/null || true)
-  grep -m1 'rclone sync' <<<"$out" | sed "s| --dry-run\$||; s|^ *||; s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|"
+  grep -m1 'rclone sync' <<<"$out" | sed "s| --dry-run\$||; s|^ *||; s|$E2E_TMP|\$TMP|g; s|/proc/self/fd/[0-9]*|<private>|"
 }
 
 # real_steps SPEC STATE: the rclone commands (one per step) a real `--once` run launches,
@@ -123,7 +123,7 @@ real_steps() {
   # shellcheck disable=SC2016 # the backquotes are Markdown
   "$COLTEC_BIN" -c "$1" --state-dir "$2" --once --log-level debug 2>&1 >/dev/null |
     grep 'running rclone' | sed -n 's/.*step=\("[^"]*"\|[^ ]*\) command="\(.*\)"$/\1: `\2`/p' |
-    sed "s|$E2E_TMP|\$TMP|g; s|/dev/shm/coltec-daemon\.[A-Za-z0-9]*/|<private>/|; s|/[0-9]\{8\}T[0-9]\{6\}Z|/<UTC time>|"
+    sed "s|$E2E_TMP|\$TMP|g; s|/proc/self/fd/[0-9]*|<private>|; s|/[0-9]\{8\}T[0-9]\{6\}Z|/<UTC time>|"
 }
 
 # time_runs RUNS CMD...: wall-time statistics (JSON, ms) of RUNS runs of CMD after 3

@@ -78,7 +78,7 @@ EOF
 chmod +x "$fakebin"/*
 PATH=$fake_path COLTEC_CONFIG="$p/share/coltec-daemon/examples/workspace-spec.example.yaml" \
   COLTEC_DAEMON_BIN="$p/bin/coltec-daemon" COLTEC_FORCE_START=1 COLTEC_SUPERVISOR_DIR="$E2E_TMP/sv" \
-  expect_rc 0 "coltec-post-start via the symlink" timeout 30 "$p/bin/coltec-post-start"
+  expect_rc 0 "coltec-post-start via the symlink" timeout "$(patient 30)" "$p/bin/coltec-post-start"
 [[ $(cat "$E2E_TMP/supervisord.args" 2>/dev/null) == "$(printf '%s\n' -c "$p/share/coltec-daemon/supervisord.conf")" ]] &&
   pass "post-start started supervisord with the installed supervisord.conf" ||
   fail "supervisord args: $(cat "$E2E_TMP/supervisord.args" 2>&1)"

@@ -14,6 +14,11 @@ unset AWS_CA_BUNDLE || true
 # stdout and logs from stderr (expect_rc's last.out / last.err), so they ask for logs on
 # stderr; compat_test.sh and supervisord_test.sh check the default itself.
 export COLTEC_LOG_STDERR=1
+# Every bound below is a ceiling for "it never happened", never an expectation of speed:
+# it is multiplied by E2E_PATIENCE (default 4) so that a machine loaded to several times
+# its cores, running the ASan binary, passes. `patient N` prints N times it.
+: "${E2E_PATIENCE:=4}"
+patient() { echo $(($1 * E2E_PATIENCE)); }
 
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coltec-e2e.XXXXXX")
 E2E_PIDS=()
@@ -50,7 +55,7 @@ finish() {
 # wait_gone PID SECONDS: true once PID no longer exists. PID must be a real process id:
 # `kill -0 0` (or an empty PID) would probe our own process group and never be "gone".
 wait_gone() {
-  local pid=$1 deadline=$((SECONDS + $2))
+  local pid=$1 deadline=$((SECONDS + $2 * E2E_PATIENCE))
   if [[ ! $pid =~ ^[1-9][0-9]*$ ]]; then
     log "wait_gone: not a process id: '$pid'"
     return 2
@@ -61,9 +66,9 @@ wait_gone() {
   done
 }
 
-# wait_for SECONDS CMD...: polls CMD until it succeeds; false on timeout.
+# wait_for SECONDS CMD...: polls CMD until it succeeds; false after SECONDS (times patience).
 wait_for() {
-  local deadline=$((SECONDS + $1))
+  local deadline=$((SECONDS + $1 * E2E_PATIENCE))
   shift
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || return 1
@@ -172,7 +177,7 @@ daemon() {
 # wait_rc PID SECONDS: waits for PID (a child of this shell) to exit and sets WAIT_RC to its
 # exit code, or "timeout". Not for $(...): a subshell cannot wait for its parent's child.
 wait_rc() {
-  local pid=$1 deadline=$((SECONDS + $2))
+  local pid=$1 deadline=$((SECONDS + $2 * E2E_PATIENCE))
   WAIT_RC=0
   while kill -0 "$pid" 2>/dev/null; do
     if ((SECONDS >= deadline)); then WAIT_RC=timeout; return; fi

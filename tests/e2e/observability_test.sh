@@ -58,7 +58,9 @@ expect_rc 6 "status --log-format json" run status --log-format json
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["daemon_running"] is False and j["healthy"] is False' "$E2E_TMP/last.out" &&
   pass "status JSON parses" || fail "status JSON"
 
-# A failing workspace: the remote root cannot be written.
+# A failing workspace: the remote root cannot be written (its parent is a file, which even
+# root cannot make a folder in).
+echo "not a folder" >"$E2E_TMP/not-a-folder"
 cat >"$E2E_TMP/bad.yaml" <<YAML
 name: e2e-obs-bad
 metadata: {org: o, project: p}
@@ -67,7 +69,7 @@ persistence:
   enabled: true
   mode: replicated
   remotes:
-    nowhere: {type: local, path_prefix: /proc/coltec-no-such-dir}
+    nowhere: {type: local, path_prefix: $E2E_TMP/not-a-folder/remote}
   sync:
     - {name: b, path: $ws/a, remote_path: b, remote: nowhere, direction: push-only}
 YAML

@@ -32,7 +32,7 @@ sup_cleanup() {
   local pid
   pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || true)
   if [[ -S $COLTEC_SUPERVISOR_DIR/supervisor.sock ]]; then
-    timeout 30 supervisorctl -c "$conf" shutdown >/dev/null 2>&1 || true
+    timeout "$(patient 30)" supervisorctl -c "$conf" shutdown >/dev/null 2>&1 || true
   fi
   [[ ! $pid =~ ^[1-9][0-9]*$ ]] || wait_gone "$pid" 20 || kill -KILL "$pid" 2>/dev/null || true
   e2e_cleanup
@@ -95,12 +95,12 @@ expect_rc 2 "unknown argument" "$post_start" --bogus
 
 # No credentials: a dry run, no supervisord, exit 0.
 COLTEC_CONFIG=$spec COLTEC_DAEMON_BIN=$COLTEC_BIN expect_rc 0 "no credentials: dry run only" \
-  timeout 60 "$post_start"
+  timeout "$(patient 60)" "$post_start"
 grep -q "no storage credentials" "$E2E_TMP/last.err" && pass "explains the dry run" || fail "no-credentials message"
 [[ ! -e $COLTEC_SUPERVISOR_DIR/supervisor.sock ]] && pass "no supervisord started without credentials" ||
   fail "supervisord started without credentials"
 S3_KEY=k COLTEC_CONFIG=$spec COLTEC_DAEMON_BIN=$COLTEC_BIN expect_rc 0 "half the \${VAR}s set: dry run" \
-  timeout 60 "$post_start"
+  timeout "$(patient 60)" "$post_start"
 grep -q "no storage credentials" "$E2E_TMP/last.err" && pass "one unset \${VAR} means no credentials" ||
   fail "started with S3_SECRET unset"
 
@@ -144,7 +144,7 @@ in_bucket() { rclone_s3 lsf -R "t:$prefix" 2>/dev/null | matches -x "$1"; }
 daemon_pid() { "${ctl[@]}" pid coltec-daemon 2>/dev/null; }
 
 t0=$SECONDS
-expect_rc 0 "post-start.sh starts supervisord and the program" timeout 60 "$post_start"
+expect_rc 0 "post-start.sh starts supervisord and the program" timeout "$(patient 60)" "$post_start"
 grep -q "started under supervisord" "$E2E_TMP/last.err" && pass "post-start reports RUNNING in $((SECONDS - t0)) s" ||
   fail "post-start: $(cat "$E2E_TMP/last.err")"
 "${ctl[@]}" status coltec-daemon | matches RUNNING && pass "program coltec-daemon is RUNNING" ||
@@ -155,7 +155,7 @@ pid=$(daemon_pid)
   fail "pid $pid runs $(readlink "/proc/$pid/exe")"
 tr '\0' ' ' <"/proc/$pid/cmdline" | matches S3RVER && fail "credential in the daemon's argv" ||
   pass "no credential in the daemon's argv"
-expect_rc 0 "post-start.sh again: already running" timeout 30 "$post_start"
+expect_rc 0 "post-start.sh again: already running" timeout "$(patient 30)" "$post_start"
 grep -q "already running" "$E2E_TMP/last.err" && pass "says already running" || fail "second start: $(cat "$E2E_TMP/last.err")"
 [[ $(daemon_pid) == "$pid" ]] && pass "second post-start left the daemon alone" || fail "daemon restarted"
 
@@ -174,12 +174,12 @@ grep -q '"sync finished"' "$log_file" && pass "the daemon's log lines are in col
 grep -q S3RVER "$log_file" && fail "a credential appears in the daemon's log" || pass "no credential in the log"
 
 # Another instance of the same workspace is refused with exit 4 (supervisord: expected).
-expect_rc 4 "a second daemon on the same workspace exits 4 (lock held)" timeout 30 "$COLTEC_BIN" -c "$spec"
+expect_rc 4 "a second daemon on the same workspace exits 4 (lock held)" timeout "$(patient 30)" "$COLTEC_BIN" -c "$spec"
 
 # A change right before the stop is flushed within the shutdown grace.
 echo "last words" >"$E2E_TMP/outbox/flush.txt"
 t0=$SECONDS
-expect_rc 0 "supervisorctl stop" timeout 40 "${ctl[@]}" stop coltec-daemon
+expect_rc 0 "supervisorctl stop" timeout "$(patient 40)" "${ctl[@]}" stop coltec-daemon
 stop_s=$((SECONDS - t0))
 ((stop_s <= 15)) && pass "stopped in ${stop_s} s (stopwaitsecs 15)" || fail "stop took ${stop_s} s"
 wait_gone "$pid" 5 && pass "daemon pid $pid is gone" || fail "daemon pid $pid still alive"
@@ -198,7 +198,7 @@ left=$(pgrep -f "rclone .*$E2E_TMP/outbox" || true)
 [[ -z $left ]] && pass "no rclone process left after the stop" || fail "rclone left running: $left"
 
 # Start again: the same program syncs a new file.
-expect_rc 0 "supervisorctl start" timeout 40 "${ctl[@]}" start coltec-daemon
+expect_rc 0 "supervisorctl start" timeout "$(patient 40)" "${ctl[@]}" start coltec-daemon
 pid2=$(daemon_pid)
 [[ -n $pid2 && $pid2 != "$pid" ]] && pass "a new daemon runs (pid $pid2)" || fail "no new daemon"
 echo "second life" >"$E2E_TMP/outbox/again.txt"
@@ -207,7 +207,7 @@ wait_for 60 in_bucket again.txt && pass "the restarted daemon syncs a new file" 
 
 # Read the pid before the shutdown: supervisord removes its pidfile as it exits.
 sup_pid=$(cat "$COLTEC_SUPERVISOR_DIR/supervisord.pid" 2>/dev/null || true)
-expect_rc 0 "supervisorctl shutdown" timeout 40 "${ctl[@]}" shutdown
+expect_rc 0 "supervisorctl shutdown" timeout "$(patient 40)" "${ctl[@]}" shutdown
 wait_gone "$sup_pid" 20 && pass "supervisord exited" || fail "supervisord still running"
 wait_gone "$pid2" 1 && pass "its daemon exited with it" || fail "daemon $pid2 outlived supervisord"
 left=$(pgrep -f "rclone .*$E2E_TMP/outbox" || true)

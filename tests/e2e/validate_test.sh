@@ -26,7 +26,8 @@ if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.s
   grep -q '"line":16' "$E2E_TMP/last.out"; then pass "json lines parse and carry the line"; else
   fail "json output: $(cat "$E2E_TMP/last.out")"; fi
 
-# Hostile input: each gets exit 1 and a message, in well under a second.
+# Hostile input: each gets exit 1 and a message, never a hang (`timeout`). How fast is
+# benchmark 1's question (tests/bench): an ASan build under load needs seconds.
 h="$E2E_TMP/hostile"
 mkdir -p "$h/dir"
 : >"$h/empty.yaml"
@@ -46,11 +47,8 @@ open(f"{d}/deep-block.yaml", "w").write("- " * 100000 + "x\n")
 open(f"{d}/dup.yaml", "w").write("name: a\nname: b\nmetadata: {org: o, project: p}\n")
 PY
 for f in missing.yaml dir empty.yaml garbage.yaml utf8.yaml big.yaml bomb.yaml deep.yaml deep-block.yaml dup.yaml; do
-  t0=$(date +%s%N)
-  expect_rc 1 "hostile input $f is rejected" timeout 10 "$bin" --validate-only -c "$h/$f"
-  ms=$((($(date +%s%N) - t0) / 1000000))
+  expect_rc 1 "hostile input $f is rejected" timeout "$(patient 10)" "$bin" --validate-only -c "$h/$f"
   [[ -s $E2E_TMP/last.err ]] && pass "$f has a message: $(head -c 100 "$E2E_TMP/last.err" | head -1)" || fail "$f: no message"
-  ((ms < 1000)) && pass "$f answered in ${ms} ms" || fail "$f took ${ms} ms"
 done
 grep -q "duplicate" "$E2E_TMP/last.err" && pass "duplicate key named" || fail "duplicate key message"
 

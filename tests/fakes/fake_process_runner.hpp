@@ -40,12 +40,14 @@ class FakeProcessRunner final : public ProcessRunner {
     return Script{};
   };
   std::vector<std::vector<std::string>> calls;
+  std::vector<std::vector<int>> kept_fds;  ///< ProcessSpec::keep_fds of each call
   std::shared_ptr<FakeRunning> last;
   bool hold = false;  ///< keep the child "running" until release()
 
   std::shared_ptr<RunningProcess> start(const ProcessSpec& spec, LineHandler on_line,
                                         ExitHandler on_exit) override {
     calls.push_back(spec.argv);
+    kept_fds.push_back(spec.keep_fds);
     last = std::make_shared<FakeRunning>();
     auto s = script(spec.argv);
     m_pending = [s, on_line, on_exit, running = last] {

@@ -16,7 +16,8 @@ using namespace config_detail;
 
 Problem place(const Document& doc, const Issue& issue, const std::string& file) {
   const Loc loc = locate(doc, issue);
-  return Problem{display_path(doc.root, issue.pointer), file, loc.line, loc.column, issue.message};
+  return Problem{display_path(doc.root, issue.pointer, issue.key_shown), file, loc.line, loc.column,
+                 issue.message};
 }
 
 // Sorted by place; a flood (100k bad entries) is cut so the report stays readable.

@@ -35,6 +35,9 @@ struct Issue {
   std::string pointer;
   std::string message;
   bool at_key = false;  ///< locate at the member's key rather than its value
+  /// The pointer's last key may be spelled out in the path although shown_key would not
+  /// (an unknown key close to a known one: a typo, never a secret).
+  bool key_shown = false;
 };
 
 /// What the text and YAML stages found; `doc` is absent when nothing usable was parsed.
@@ -54,8 +57,31 @@ std::string child_pointer(const std::string& parent, const std::string& key);
 std::string child_pointer(const std::string& parent, std::size_t index);
 std::vector<std::string> split_pointer(const std::string& pointer);
 /// "persistence.sync[1].interval" for "/persistence/sync/1/interval", using `root` to tell
-/// array indexes from keys.
-std::string display_path(const nlohmann::json& root, const std::string& pointer);
+/// array indexes from keys. A key is spelled out only when shown_key allows it (or, for
+/// the last one, when `last_key_shown`, e.g. a typo of a known key), else it reads <key>.
+std::string display_path(const nlohmann::json& root, const std::string& pointer,
+                         bool last_key_shown = false);
+/// Whether a message may repeat `text` taken from the spec. A spec can hold a pasted secret
+/// anywhere, in a value or as a key, and what --validate-only prints ends up in CI logs; so
+/// spec text is repeated only when it cannot be a generated credential: a word the schema
+/// defines, one of `known` or a near miss of one (a typo), or a plain lowercase word
+/// (letters, '_' and '-', starting with a letter, at most 24 characters; hex, base64 and
+/// AKIA-style keys never have that form). Anything else is described, never quoted.
+bool showable(std::string_view text, const std::vector<std::string>& known = {});
+/// Whether a message may repeat a name the spec defines for a remote or a sync path: a
+/// showable one, or a valid one (`valid`) of at most 16 characters. Generated credentials
+/// are longer (AKIA key IDs have 20), so a short valid name is a name, which the plan and the
+/// log print anyway.
+bool shown_name(const std::string& name, bool valid);
+/// Whether a message may repeat `key`, a key of the mapping at `parent_pointer`: showable,
+/// or a remote's name where remotes are named (shown_name).
+bool shown_key(const std::string& parent_pointer, const std::string& key);
+/// Whether `name` may name a sync path or volume: letters, digits, '.', '_' and '-', not
+/// starting with '.'.
+bool valid_action_name(const std::string& name);
+/// Whether `name` may name an rclone remote: letters, digits and _ . - + @, not starting
+/// with '-', at most 64 characters.
+bool valid_remote_name(const std::string& name);
 /// The node at `pointer`, or nullptr.
 const nlohmann::json* find_node(const nlohmann::json& root, const std::string& pointer);
 /// Where an issue sits: its own node, else the nearest ancestor that exists.
@@ -71,6 +97,8 @@ struct CompiledSchema;
 Result<std::shared_ptr<const CompiledSchema>> compile_schema(std::string_view text);
 /// The embedded schema, compiled once.
 Result<std::shared_ptr<const CompiledSchema>> builtin_schema();
+/// True when some object of the embedded schema has a property named `word`.
+bool is_schema_word(std::string_view word);
 /// The schema as JSON (for walking it).
 const nlohmann::json& schema_json(const CompiledSchema& schema);
 /// The schema node describing the instance at `pointer`, following $ref, properties,
@@ -94,6 +122,6 @@ Spec build_spec(const nlohmann::json& root);
 /// Rules beyond the schema; pointers name the offending field.
 std::vector<Issue> check_rules(const Spec& spec, const nlohmann::json& root);
 void check_remote_rules(const Spec& spec, std::vector<Issue>& out);
-void check_path_rules(const Spec& spec, std::vector<Issue>& out);
+void check_path_rules(const Spec& spec, const nlohmann::json& root, std::vector<Issue>& out);
 
 }  // namespace coltec::config_detail

@@ -85,23 +85,77 @@ const nlohmann::json* find_node(const nlohmann::json& root, const std::string& p
   return node;
 }
 
-std::string display_path(const nlohmann::json& root, const std::string& pointer) {
+bool valid_action_name(const std::string& name) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  };
+  return !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), ok);
+}
+
+bool valid_remote_name(const std::string& name) {
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_.-+@").find(c) != std::string_view::npos;
+  };
+  return !name.empty() && name.size() <= 64 && name.front() != '-' &&
+         std::all_of(name.begin(), name.end(), ok);
+}
+
+namespace {
+
+constexpr std::size_t k_max_plain_word = 24;
+
+bool plain_word(std::string_view text) {
+  if (text.empty() || text.size() > k_max_plain_word || text.front() < 'a' || text.front() > 'z') {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || c == '-'; });
+}
+
+}  // namespace
+
+bool showable(std::string_view text, const std::vector<std::string>& known) {
+  if (plain_word(text) || is_schema_word(text)) return true;
+  if (std::find(known.begin(), known.end(), text) != known.end()) return true;
+  return !nearest(text, known).empty();
+}
+
+bool shown_name(const std::string& name, bool valid) {
+  constexpr std::size_t k_max_shown_name = 16;
+  return showable(name) || (valid && name.size() <= k_max_shown_name);
+}
+
+bool shown_key(const std::string& parent_pointer, const std::string& key) {
+  if (showable(key)) return true;
+  return parent_pointer == "/persistence/remotes" && shown_name(key, valid_remote_name(key));
+}
+
+std::string display_path(const nlohmann::json& root, const std::string& pointer,
+                         bool last_key_shown) {
   std::string out;
+  std::string parent;
   const nlohmann::json* node = &root;
-  for (const auto& token : split_pointer(pointer)) {
+  const auto tokens = split_pointer(pointer);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& token = tokens[i];
     if (node != nullptr && node->is_array()) {
       out += "[" + token + "]";
       const auto index = static_cast<std::size_t>(std::strtoull(token.c_str(), nullptr, 10));
       node = index < node->size() ? &(*node)[index] : nullptr;
+      parent = child_pointer(parent, token);
       continue;
     }
-    out += (out.empty() ? "" : ".") + token;
+    const bool shown = shown_key(parent, token) || (last_key_shown && i + 1 == tokens.size());
+    out += (out.empty() ? "" : ".") + (shown ? token : std::string("<key>"));
     if (node != nullptr && node->is_object()) {
       const auto it = node->find(token);
       node = it == node->end() ? nullptr : &*it;
     } else {
       node = nullptr;
     }
+    parent = child_pointer(parent, token);
   }
   return out;
 }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include <coltec/sync_roots.hpp>
+
 #include "config_internal.hpp"
 
 namespace coltec::config_detail {
@@ -21,11 +23,30 @@ std::string remote_ptr(const std::string& name) {
   return child_pointer(k_remotes, name);
 }
 
+// Messages never repeat a path, a reference or a name that fails its rule: whatever sits in
+// the wrong place could be a pasted secret (what --validate-only prints lands in CI logs).
+// The problem's line and column say where it is.
+
 void check_local(const std::string& path, const std::string& ptr, const char* key,
                  std::vector<Issue>& out) {
-  if (path.empty() || path.front() == '/') return;
-  out.push_back(Issue{ptr, std::string(key) + " '" + path +
-                               "' is relative; local paths must be absolute (start with '/')"});
+  if (path.empty()) return;
+  if (path.front() == '/') {
+    // The root or a system folder, however it is spelled ("/x/../.."); what symlinks make
+    // of a path is checked where the daemon resolves it, before every run.
+    if (const auto why = system_folder_refusal(path)) {
+      out.push_back(Issue{ptr, std::string(key) + " " + *why});
+    }
+    return;
+  }
+  const std::string shown = showable(path) ? " '" + path + "'" : std::string();
+  out.push_back(Issue{ptr, std::string(key) + shown +
+                               " is relative; local paths must be absolute (start with '/')"});
+}
+
+// "", "/", ".", "./" and the like: the remote's root, or its bucket's and path_prefix's,
+// which every workspace on that remote shares.
+bool names_no_folder(const std::string& path) {
+  return path.find_first_not_of("/.") == std::string::npos && path.find("..") == std::string::npos;
 }
 
 std::optional<std::string> remote_path_error(const std::string& path) {
@@ -46,7 +67,9 @@ std::optional<std::string> remote_path_error(const std::string& path) {
     }
     const std::string name = path.substr(open + 1, close - open - 1);
     if (name != "org" && name != "project" && name != "env") {
-      return "uses the placeholder {" + name + "}; only {org}, {project} and {env} are replaced";
+      const bool shown = showable(name, {"org", "project", "env"});
+      return (shown ? "uses the placeholder {" + name + "}" : std::string("uses a placeholder")) +
+             "; only {org}, {project} and {env} are replaced";
     }
   }
   return std::nullopt;
@@ -56,8 +79,14 @@ void check_remote_path(const std::optional<std::string>& path, const std::string
                        const char* key, std::vector<Issue>& out) {
   if (!path) return;
   if (const auto error = remote_path_error(*path)) {
-    out.push_back(Issue{ptr, std::string(key) + " '" + *path + "' " + *error});
+    out.push_back(Issue{ptr, std::string(key) + " " + *error});
   }
+}
+
+// "sync path 'x'", or just "this sync path" when its name may not be repeated (shown_name).
+std::string item_label(const char* kind, const std::string& name) {
+  return shown_name(name, valid_action_name(name)) ? std::string(kind) + " '" + name + "'"
+                                                   : "this " + std::string(kind);
 }
 
 std::set<std::string> known_remotes(const Spec& spec) {
@@ -67,24 +96,33 @@ std::set<std::string> known_remotes(const Spec& spec) {
   return names;
 }
 
+// Only the names a message may repeat (shown_name); the others are left out.
 std::string defined(const std::set<std::string>& names) {
-  if (names.empty()) return "no remotes are defined";
-  std::string out = "defined remotes: ";
-  for (auto it = names.begin(); it != names.end(); ++it) {
-    out += (it == names.begin() ? "" : ", ") + *it;
+  std::string out;
+  for (const auto& name : names) {
+    if (shown_name(name, valid_remote_name(name))) out += (out.empty() ? "" : ", ") + name;
   }
-  return out;
+  return out.empty() ? "no remotes are defined" : "defined remotes: " + out;
+}
+
+// A reference to a remote that does not exist, repeated only when showable (a typo of a
+// defined name comes with the suggestion).
+std::string undefined_remote(const std::string& name, const std::set<std::string>& known) {
+  const std::vector<std::string> names(known.begin(), known.end());
+  const std::string guess = nearest(name, names);
+  if (!guess.empty()) return "'" + name + "', which is not defined; did you mean '" + guess + "'?";
+  if (!showable(name, names)) return "a remote that is not defined; " + defined(known);
+  return "'" + name + "', which is not defined; " + defined(known);
+}
+
+// "remote 'x'", or "this remote" when its name may not be repeated (shown_name).
+std::string remote_label(const std::string& name) {
+  return shown_name(name, valid_remote_name(name)) ? "remote '" + name + "'"
+                                                   : std::string("this remote");
 }
 
 bool rclone_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool valid_remote_name(const std::string& name) {
-  const auto ok = [](char c) {
-    return rclone_name_char(c) || c == '.' || c == '-' || c == '+' || c == '@';
-  };
-  return !name.empty() && name.front() != '-' && std::all_of(name.begin(), name.end(), ok);
 }
 
 void check_options(const std::map<std::string, std::string>& options, const std::string& ptr,
@@ -93,10 +131,13 @@ void check_options(const std::map<std::string, std::string>& options, const std:
     const bool ok = !key.empty() && std::all_of(key.begin(), key.end(), rclone_name_char);
     if (ok && key != "type") continue;
     out.push_back(Issue{child_pointer(ptr, key),
-                        key == "type" ? "set the backend with the remote's `type`, not in options"
-                                      : "option name '" + key +
-                                            "' is not an rclone option name (letters, digits "
-                                            "and '_' only)",
+                        key == "type"   ? "set the backend with the remote's `type`, not in options"
+                        : showable(key) ? "option name '" + key +
+                                              "' is not an rclone option name (letters, digits "
+                                              "and '_' only)"
+                                        : "this option name is not an rclone option name (letters, "
+                                          "digits and '_' only; it is not repeated, in case it is "
+                                          "a pasted secret)",
                         true});
   }
 }
@@ -104,32 +145,30 @@ void check_options(const std::map<std::string, std::string>& options, const std:
 void check_remote(const std::string& name, const RemoteConfig& r,
                   const std::set<std::string>& known, std::vector<Issue>& out) {
   const std::string ptr = remote_ptr(name);
+  const std::string label = remote_label(name);
   if (!valid_remote_name(name)) {
     out.push_back(Issue{ptr,
-                        "remote name '" + name +
-                            "' may only hold letters, digits and _ . - + @ (not starting "
-                            "with '-')",
+                        "a remote name may only hold letters, digits and _ . - + @, not start "
+                        "with '-' and have at most 64 characters (this one is not repeated, in "
+                        "case it is a pasted secret)",
                         true});
   }
   check_options(r.options, child_pointer(ptr, "options"), out);
   if (r.type == "s3" && !r.bucket) {
-    out.push_back(Issue{child_pointer(ptr, "bucket"),
-                        "remote '" + name + "' is of type s3 and needs a bucket"});
+    out.push_back(Issue{child_pointer(ptr, "bucket"), label + " is of type s3 and needs a bucket"});
   }
   if (r.type == "crypt" && !r.wrap_remote) {
-    out.push_back(Issue{
-        child_pointer(ptr, "wrap_remote"),
-        "remote '" + name + "' is of type crypt and needs wrap_remote (the remote it encrypts)"});
+    out.push_back(
+        Issue{child_pointer(ptr, "wrap_remote"),
+              label + " is of type crypt and needs wrap_remote (the remote it encrypts)"});
   }
   if (r.type == "crypt" && !r.crypt) {
-    out.push_back(Issue{
-        child_pointer(ptr, "crypt"),
-        "remote '" + name + "' is of type crypt and needs a crypt section (with password_env)"});
+    out.push_back(Issue{child_pointer(ptr, "crypt"),
+                        label + " is of type crypt and needs a crypt section (with password_env)"});
   }
   if (r.wrap_remote && !known.contains(*r.wrap_remote)) {
-    out.push_back(
-        Issue{child_pointer(ptr, "wrap_remote"), "remote '" + name + "' wraps '" + *r.wrap_remote +
-                                                     "', which is not defined; " + defined(known)});
+    out.push_back(Issue{child_pointer(ptr, "wrap_remote"),
+                        label + " wraps " + undefined_remote(*r.wrap_remote, known)});
   }
   check_remote_path(r.path_prefix, child_pointer(ptr, "path_prefix"), "path_prefix", out);
   check_remote_path(r.wrap_path, child_pointer(ptr, "wrap_path"), "wrap_path", out);
@@ -155,8 +194,12 @@ void check_wrap_cycles(const Spec& spec, std::vector<Issue>& out) {
       if (!reported.insert(cycle.front()).second) break;
       std::string text;
       for (const auto& n : cycle) text += n + " -> ";
+      const bool spelled = std::all_of(cycle.begin(), cycle.end(), [](const std::string& n) {
+        return shown_name(n, valid_remote_name(n));
+      });
       out.push_back(Issue{child_pointer(remote_ptr(cycle.front()), "wrap_remote"),
-                          "remotes wrap each other in a cycle: " + text + cycle.front() +
+                          "remotes wrap each other in a cycle" +
+                              (spelled ? ": " + text + cycle.front() : std::string()) +
                               "; a chain of wrapping remotes must end at a storage remote"});
       break;
     }
@@ -172,31 +215,43 @@ void check_sync_remotes(const Spec& spec, const std::set<std::string>& known,
     const auto& s = p.sync[i];
     if (s.remote && !known.contains(*s.remote)) {
       out.push_back(Issue{child_pointer(sync_ptr(i), "remote"),
-                          "remote '" + *s.remote + "' is not defined; " + defined(known)});
+                          "remote names " + undefined_remote(*s.remote, known)});
     } else if (!s.remote && !fallback && active) {
       out.push_back(Issue{child_pointer(sync_ptr(i), "remote"),
-                          "sync path '" + s.name +
-                              "' has no remote: set its `remote`, persistence.default_remote "
+                          item_label("sync path", s.name) +
+                              " has no remote: set its `remote`, persistence.default_remote "
                               "or persistence.rclone_config"});
     }
   }
   if (fallback || !active || !p.multi_scope_volumes) return;
   for (std::size_t i = 0; i < p.multi_scope_volumes->environment.size(); ++i) {
-    out.push_back(Issue{volume_ptr(i), "environment volume '" +
-                                           p.multi_scope_volumes->environment[i].name +
-                                           "' has no remote: set persistence.default_remote or "
+    out.push_back(Issue{volume_ptr(i), item_label("environment volume",
+                                                  p.multi_scope_volumes->environment[i].name) +
+                                           " has no remote: set persistence.default_remote or "
                                            "persistence.rclone_config"});
   }
 }
 
 }  // namespace
 
-void check_path_rules(const Spec& spec, std::vector<Issue>& out) {
+void check_sync_folder(const std::string& path, const std::string& ptr, const nlohmann::json& root,
+                       std::vector<Issue>& out) {
+  // A missing remote_path is the schema's to report (required key).
+  if (!names_no_folder(path) || find_node(root, ptr) == nullptr) return;
+  out.push_back(Issue{ptr,
+                      "remote_path names no folder: alone it is the root of the remote (or of "
+                      "its bucket and path_prefix), which other workspaces share, and a sync "
+                      "there would mix their files with these or delete them; give each sync "
+                      "path a folder of its own, e.g. {project}/code"});
+}
+
+void check_path_rules(const Spec& spec, const nlohmann::json& root, std::vector<Issue>& out) {
   const auto& p = spec.persistence;
   for (std::size_t i = 0; i < p.sync.size(); ++i) {
     check_local(p.sync[i].path, child_pointer(sync_ptr(i), "path"), "path", out);
     check_remote_path(p.sync[i].remote_path, child_pointer(sync_ptr(i), "remote_path"),
                       "remote_path", out);
+    check_sync_folder(p.sync[i].remote_path, child_pointer(sync_ptr(i), "remote_path"), root, out);
   }
   if (!p.multi_scope_volumes) return;
   const auto& volumes = p.multi_scope_volumes->environment;
@@ -205,6 +260,8 @@ void check_path_rules(const Spec& spec, std::vector<Issue>& out) {
                 out);
     check_remote_path(volumes[i].remote_path, child_pointer(volume_ptr(i), "remote_path"),
                       "remote_path", out);
+    check_sync_folder(volumes[i].remote_path, child_pointer(volume_ptr(i), "remote_path"), root,
+                      out);
   }
 }
 
@@ -212,8 +269,8 @@ void check_remote_rules(const Spec& spec, std::vector<Issue>& out) {
   const auto& p = spec.persistence;
   const auto known = known_remotes(spec);
   if (p.default_remote && !known.contains(*p.default_remote)) {
-    out.push_back(Issue{"/persistence/default_remote", "default_remote '" + *p.default_remote +
-                                                           "' is not defined; " + defined(known)});
+    out.push_back(Issue{"/persistence/default_remote",
+                        "default_remote names " + undefined_remote(*p.default_remote, known)});
   }
   for (const auto& [name, remote] : p.remotes) check_remote(name, remote, known, out);
   if (p.rclone_config) {

@@ -4,6 +4,7 @@
 // valijson aborts on a bad schema unless told to throw; we catch and report instead.
 #define VALIJSON_USE_EXCEPTIONS 1  // NOLINT(cppcoreguidelines-macro-usage)
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <set>
@@ -93,6 +94,34 @@ Result<std::shared_ptr<const CompiledSchema>> builtin_schema() {
   static const Result<std::shared_ptr<const CompiledSchema>> compiled =
       compile_schema(k_schema_text);
   return compiled;
+}
+
+namespace {
+
+void collect_words(const nlohmann::json& node, std::vector<std::string>& out) {
+  if (node.is_array()) {
+    for (const auto& item : node) collect_words(item, out);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (const auto props = node.find("properties"); props != node.end() && props->is_object()) {
+    for (const auto& [key, ignored] : props->items()) out.push_back(key);
+  }
+  for (const auto& [key, child] : node.items()) collect_words(child, out);
+}
+
+}  // namespace
+
+bool is_schema_word(std::string_view word) {
+  // Derived once from the immutable embedded schema, like builtin_schema() itself.
+  static const std::vector<std::string> words = [] {
+    std::vector<std::string> out;
+    if (const auto schema = builtin_schema()) collect_words(schema.value()->json, out);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }();
+  return std::binary_search(words.begin(), words.end(), word);
 }
 
 const nlohmann::json& schema_json(const CompiledSchema& schema) {

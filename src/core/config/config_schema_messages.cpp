@@ -9,23 +9,32 @@
 namespace coltec::config_detail {
 namespace {
 
-std::string quoted(const nlohmann::json& v) {
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return "'" + s + "'";
-  }
-  std::string text = v.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
+// Values are never quoted back, since any of them may be a pasted secret (CI logs keep
+// what --validate-only prints); a message says what kind of value sits there instead.
+// Short numbers are the exception: a count or a percentage in a bound message.
+constexpr std::size_t k_max_number_text = 12;
+
+std::string number_text(const nlohmann::json& v) {
+  const std::string text = v.dump();
+  return text.size() <= k_max_number_text
+             ? text
+             : "a number of " + std::to_string(text.size()) + " characters";
+}
+
+std::string quoted_word(const nlohmann::json& v) {
+  return v.is_string() ? "'" + v.get<std::string>() + "'" : v.dump();
 }
 
 std::string kind_of(const nlohmann::json* v) {
   if (v == nullptr || v->is_null()) return "empty";
-  if (v->is_string()) return "a string (" + quoted(*v) + ")";
+  if (v->is_string()) {
+    const auto& text = v->get_ref<const std::string&>();
+    return showable(text) ? "a string ('" + text + "')" : "a string";
+  }
   if (v->is_boolean()) return "a boolean (" + v->dump() + ")";
-  if (v->is_number_integer() || v->is_number_unsigned()) return "an integer (" + v->dump() + ")";
-  if (v->is_number()) return "a number (" + v->dump() + ")";
+  if (v->is_number_integer() || v->is_number_unsigned())
+    return "an integer (" + number_text(*v) + ")";
+  if (v->is_number()) return "a number (" + number_text(*v) + ")";
   if (v->is_array()) return "a sequence";
   return "a mapping";
 }
@@ -73,7 +82,7 @@ std::string unit_for(const std::string& key) {
 std::string allowed_values(const nlohmann::json* schema) {
   if (schema == nullptr || !schema->contains("enum")) return "";
   std::string out;
-  for (const auto& v : (*schema)["enum"]) out += (out.empty() ? "" : ", ") + quoted(v);
+  for (const auto& v : (*schema)["enum"]) out += (out.empty() ? "" : ", ") + quoted_word(v);
   return "; allowed values: " + out;
 }
 
@@ -91,8 +100,25 @@ struct Subject {
   const nlohmann::json* schema = nullptr;
 };
 
+// An enum value close to an allowed one is a typo and safe to repeat ("bidirectonal").
+std::string enum_message(const Subject& s) {
+  std::vector<std::string> allowed;
+  if (s.schema != nullptr && s.schema->contains("enum")) {
+    for (const auto& v : (*s.schema)["enum"]) {
+      if (v.is_string()) allowed.push_back(v.get<std::string>());
+    }
+  }
+  const bool typo =
+      s.value != nullptr && s.value->is_string() && showable(s.value->get<std::string>(), allowed);
+  const std::string what =
+      typo ? "'" + s.value->get<std::string>() + "'"
+           : (s.value != nullptr && s.value->is_string() ? std::string("a value")
+                                                         : kind_of(s.value));
+  return s.name + " is " + what + ", which is not allowed" + allowed_values(s.schema);
+}
+
 std::string bound_message(const std::string& d, const Subject& s, const std::string& unit) {
-  const std::string value = s.value == nullptr ? "?" : s.value->dump();
+  const std::string value = s.value == nullptr ? "?" : number_text(*s.value);
   const std::string ge = "Expected number greater than or equal to ";
   const std::string le = "Expected number less than or equal to ";
   const std::string gt = "Expected number greater than ";
@@ -114,7 +140,11 @@ std::string rephrase(const std::string& d, const nlohmann::json& schema, const D
       tokens.empty() ? nullptr : find_node(doc.root, pointer.substr(0, pointer.rfind('/')));
   Subject s{tokens.empty() ? "the document" : tokens.back(), value,
             schema_for(schema, doc.root, pointer)};
-  if (parent != nullptr && parent->is_array()) s.name = "this item";
+  if (parent != nullptr && parent->is_array()) {
+    s.name = "this item";
+  } else if (!tokens.empty() && !shown_key(pointer.substr(0, pointer.rfind('/')), tokens.back())) {
+    s.name = "this value";  // its key could be a pasted secret
+  }
   const std::string missing = "Missing required property '";
   if (d.starts_with(missing)) {
     const std::string key = d.substr(missing.size(), d.find('\'', missing.size()) - missing.size());
@@ -126,10 +156,7 @@ std::string rephrase(const std::string& d, const nlohmann::json& schema, const D
     return s.name + " must be " + expected_types(s.schema) + " but is " + kind_of(value);
   }
   if (d.starts_with("Expected number")) return bound_message(d, s, unit_for(s.name));
-  if (d.starts_with("Failed to match against any enum values")) {
-    return s.name + " is " + (value ? quoted(*value) : "?") + ", which is not allowed" +
-           allowed_values(s.schema);
-  }
+  if (d.starts_with("Failed to match against any enum values")) return enum_message(s);
   if (d.starts_with("String should be a valid date-time")) {
     return s.name + " is " + (value ? quoted(*value) : "?") +
            ", which is not an RFC 3339 date-time such as 2026-11-23T12:00:00Z";
@@ -138,8 +165,10 @@ std::string rephrase(const std::string& d, const nlohmann::json& schema, const D
     return s.name + " must not be empty";
   }
   if (d.starts_with("Failed to match regex") || d.starts_with("Target should not validate")) {
-    return s.name + " is " + (value ? quoted(*value) : "?") +
-           ", which is not allowed: " + hint(s.schema);
+    const bool shown =
+        value != nullptr && value->is_string() && showable(value->get<std::string>());
+    return s.name + (shown ? " is '" + value->get<std::string>() + "', which" : std::string()) +
+           " does not have the allowed form: " + hint(s.schema);
   }
   return s.name + ": " + d;
 }

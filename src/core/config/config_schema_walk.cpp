@@ -123,14 +123,23 @@ struct Normaliser {
   }
 };
 
-std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
-  std::string message = "unknown key '" + key + "'";
+// A key is repeated only when it is a word the schema defines or a typo of an allowed one;
+// anything else could be a secret pasted where a key belongs (see shown_key).
+Issue unknown_key(const std::string& pointer, const std::string& key,
+                  const std::vector<std::string>& known) {
   const std::string guess = nearest(key, known);
-  if (!guess.empty()) return message + "; did you mean '" + guess + "'?";
-  if (known.empty()) return message + "; no keys are allowed here";
-  message += "; allowed keys here: ";
-  for (std::size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
-  return message;
+  const bool shown = showable(key, known);
+  std::string message = shown ? "unknown key '" + key + "'" : "unknown key";
+  if (!guess.empty())
+    return Issue{pointer, message + "; did you mean '" + guess + "'?", true, true};
+  if (known.empty()) {
+    message += "; no keys are allowed here";
+  } else {
+    message += "; allowed keys here: ";
+    for (std::size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
+  }
+  if (!shown) message += " (the key itself is not repeated, in case it is a pasted secret)";
+  return Issue{pointer, message, true, shown};
 }
 
 struct KeyChecker {
@@ -150,7 +159,7 @@ struct KeyChecker {
     for (const auto& [key, child] : value.items()) {
       const std::string child_ptr = child_pointer(pointer, key);
       if (closed && !has(known, key)) {
-        out.push_back(Issue{child_ptr, unknown_key_message(key, known), true});
+        out.push_back(unknown_key(child_ptr, key, known));
         continue;
       }
       walk(child, member_schema(root, schema, key), child_ptr);

@@ -132,8 +132,10 @@ void EventBuilder::take_key(const std::string& text, Loc loc) {
   if (top.value.contains(text)) {
     const auto first = m_doc.keys.find(pointer);
     const int first_line = first == m_doc.keys.end() ? 0 : first->second.line;
+    // The key could be a pasted secret (see showable).
+    const std::string key = showable(text) ? " '" + text + "'" : std::string();
     m_problems.push_back({pointer, loc,
-                          "duplicate key '" + text + "' (first defined on line " +
+                          "duplicate key" + key + " (first defined on line " +
                               std::to_string(first_line) + "); each key may appear once"});
     top.drop_value = true;
     return;

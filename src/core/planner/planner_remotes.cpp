@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include <coltec/sync_roots.hpp>
+
 #include "planner_internal.hpp"
 
 namespace coltec::planner_detail {
@@ -197,6 +199,14 @@ Result<RemoteTarget> resolve_target(const Spec& spec, const PlanOptions& options
   if (target.value().remote_path.empty() || target.value().remote_path == "/") {
     return make_error(what + " resolves to the root of remote '" + name +
                       "'; give it a remote_path");
+  }
+  // A local remote is a folder on this machine: the same folders are off limits as for the
+  // local side (placeholders and path_prefix are resolved only here).
+  const auto& folder = target.value().remote_path;
+  if (target.value().remote_type == "local" && folder.front() == '/') {
+    if (const auto why = system_folder_refusal(folder)) {
+      return make_error(what + ": its folder on remote '" + name + "' " + *why);
+    }
   }
   target.value().source = chosen.value().source;
   return target;

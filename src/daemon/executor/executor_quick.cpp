@@ -6,18 +6,16 @@
 // dry-run pre-check found only a few new or changed files uploads them the same way
 // instead of running the whole sync a second time.
 
-#include <filesystem>
+#include <memory>
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <coltec/memory_file.hpp>
 #include <coltec/state.hpp>
 
 #include "executor_run.hpp"
 
 namespace coltec {
-
-namespace fs = std::filesystem;
 
 bool Executor::Run::quick_push_possible() const {
   if (m_action.direction != Direction::push_only || m_changes.full || m_changes.files.empty() ||
@@ -39,27 +37,28 @@ void Executor::Run::quick_push() {
 
 void Executor::Run::upload_files(const std::vector<std::string>& files, const char* step_name,
                                  bool after_precheck) {
-  const auto list_path =
-      fs::path(m_ex.m_settings.config_path).parent_path().string() + "/" + m_action.name + ".files";
   std::string list;
   for (const auto& rel : files) list += rel + "\n";
-  if (const auto written = write_private_file(list_path, list); !written) {
-    // Cannot write the list: the full sync still does the job, or, when deletions are held
-    // back, the copy that never deletes.
+  // The list goes to rclone as an inherited in-memory file: no file to write, name or
+  // clean up, so nothing is left behind whatever stops the daemon.
+  auto made = MemoryFile::create("coltec-files-from", list);
+  if (!made) {
+    // Cannot hand over the list: the full sync still does the job, or, when deletions are
+    // held back, the copy that never deletes.
     if (m_report.notes.held_back.count > 0) return copy_without_deletes();
     after_precheck ? main_run() : inspect();
     return;
   }
+  auto list_file = std::make_shared<MemoryFile>(std::move(made).value());
   auto ctx = context();
   if (m_ex.m_settings.safety.trash) {
     const auto trash = trash_dir_for(m_action, m_stamp);
     if (!trash.empty()) ctx.backup_dir = trash;  // an overwritten remote file stays recoverable
   }
   const auto count = files.size();
-  exec(build_copy_files(m_action, list_path, ctx, m_ex.m_settings.env), step_name,
-       m_ex.m_settings.run_timeout, [this, list_path, count, after_precheck](Step& step) {
-         std::error_code ec;
-         fs::remove(list_path, ec);
+  exec(build_copy_files(m_action, list_file->path(), ctx, m_ex.m_settings.env), step_name,
+       m_ex.m_settings.run_timeout,
+       [this, list_file, count, after_precheck](Step& step) {
          if (step_failed(step, "uploading the changed files")) return;
          m_report.stats = step.stats;
          m_ex.m_log.debug("uploaded only the changed files",
@@ -69,7 +68,8 @@ void Executor::Run::upload_files(const std::vector<std::string>& files, const ch
          // retention.
          set_marker(".pushed", true);
          prune_trash();
-       });
+       },
+       {list_file->fd()});
 }
 
 }  // namespace coltec

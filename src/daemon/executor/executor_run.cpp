@@ -48,6 +48,11 @@ void Executor::Run::start() {
                                    {"direction", to_string(m_action.direction)},
                                    {"local", m_action.local_path},
                                    {"remote", m_action.remote_spec()}});
+  // Before anything looks at or touches the folders: a root may have become a symlink to /.
+  if (const auto why = sync_root_problem(m_action, m_ex.m_settings.state_dir)) {
+    finish(RcloneFailure::refused, *why);
+    return;
+  }
   quick_push_possible() ? quick_push() : inspect();
 }
 

@@ -59,7 +59,9 @@ class Executor::Run final : public Executor::Running,
   void finish(RcloneFailure failure, std::string error);
 
   RunContext context() const;
-  void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout, Next next);
+  /// Run one rclone step; `extra_fds` are inherited on top of ExecutorSettings::keep_fds.
+  void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout, Next next,
+            const std::vector<int>& extra_fds = {});
   void on_line(Step& step, OutputStream stream, const std::string& line);
   bool step_failed(Step& step, const char* what);
 

@@ -14,7 +14,7 @@ namespace coltec {
 namespace fs = std::filesystem;
 
 void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout,
-                         Next next) {
+                         Next next, const std::vector<int>& extra_fds) {
   if (m_cancelled) {
     finish(RcloneFailure::killed, fmt::format("stopped before {}", step));
     return;
@@ -26,6 +26,8 @@ void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::m
   spec.env = inv.env;
   spec.timeout = timeout;
   spec.kill_grace = m_ex.m_settings.term_grace;
+  spec.keep_fds = m_ex.m_settings.keep_fds;
+  spec.keep_fds.insert(spec.keep_fds.end(), extra_fds.begin(), extra_fds.end());
   auto state = std::make_shared<Step>();
   auto self = shared_from_this();
   m_proc = m_ex.m_runner.start(

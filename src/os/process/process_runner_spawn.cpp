@@ -99,6 +99,7 @@ struct ChildPlan {
   int err_fd = -1;
   int report_fd = -1;  // CLOEXEC pipe: gets errno if exec fails, EOF when exec succeeds
   pid_t parent = 0;
+  std::vector<int> keep_fds;  // cleared of CLOEXEC in the child: it inherits them
 };
 
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
@@ -146,6 +147,9 @@ void close_other_fds() {
     report_and_exit(p.report_fd, errno);
   }
   close_other_fds();
+  for (const int fd : p.keep_fds) {
+    if (::fcntl(fd, F_SETFD, 0) != 0) report_and_exit(p.report_fd, errno);
+  }
   int err = ENOENT;
   bool denied = false;
   for (const char* candidate : p.candidates) {
@@ -204,13 +208,16 @@ Result<SpawnedChild> spawn_child(const ProcessSpec& spec) {
   const std::string& name = spec.argv[0];
   const auto candidates = exec_candidates(name, search_path(spec.env));
   if (candidates.empty()) return make_error(name + ": " + reason(ENOENT));
+  for (const int fd : spec.keep_fds) {
+    if (fd < 3) return make_error(name + ": cannot pass descriptor " + std::to_string(fd));
+  }
   UniqueFd in, out_r, out_w, err_r, err_w, report_r, report_w;
   if (!make_stdin(spec.stdin_data, in) || !make_pipe(out_r, out_w) || !make_pipe(err_r, err_w) ||
       !make_pipe(report_r, report_w)) {
     return make_error(name + ": cannot set up the child's input and output: " + reason(errno));
   }
-  ChildPlan plan{c_strings(spec.argv), c_strings(spec.env), {},        in.get(), out_w.get(),
-                 err_w.get(),          report_w.get(),      ::getpid()};
+  ChildPlan plan{c_strings(spec.argv), c_strings(spec.env), {},         in.get(),     out_w.get(),
+                 err_w.get(),          report_w.get(),      ::getpid(), spec.keep_fds};
   for (const auto& c : candidates) plan.candidates.push_back(c.c_str());
   const pid_t pid = ::fork();
   if (pid < 0) return make_error(name + ": cannot fork: " + reason(errno));

@@ -19,7 +19,8 @@ using state_detail::valid_component;
 namespace state_detail {
 
 bool read_small_file(const std::string& path, std::size_t limit, std::string& out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  // State files are ours: a symlink in their place is not followed (ELOOP).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
   if (fd < 0) return false;
   out.clear();
   char buf[8192];

@@ -18,7 +18,8 @@ inline bool valid_component(const std::string& name) {
          name.find_first_of(std::string("/\0", 2)) == std::string::npos;
 }
 
-/// Read at most `limit` bytes of `path` into `out`; false with errno set on failure.
+/// Read at most `limit` bytes of `path` into `out`; false with errno set on failure. A
+/// symlink at `path` is not followed (ELOOP): state files are never links.
 bool read_small_file(const std::string& path, std::size_t limit, std::string& out);
 
 }  // namespace coltec::state_detail

@@ -50,7 +50,13 @@ Status write_pid(int fd) {
 }  // namespace
 
 Result<WorkspaceLock> WorkspaceLock::acquire(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+  // O_NOFOLLOW: a daemon.lock that is a symlink would have us truncate and write its target.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == ELOOP) {
+    return make_error("lock file " + path +
+                      " is a symbolic link; refusing to follow it (remove it, the daemon makes "
+                      "a new one)");
+  }
   if (fd < 0) return make_error("cannot open lock file " + path + ": " + os_reason(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
@@ -89,7 +95,7 @@ WorkspaceLock::~WorkspaceLock() {
 }
 
 std::optional<int> lock_holder(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
   if (fd < 0) return std::nullopt;
   if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
     ::flock(fd, LOCK_UN);

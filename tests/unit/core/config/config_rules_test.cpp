@@ -105,7 +105,7 @@ TEST(ConfigRules, ReferencedRemotesExist) {
 )");
   ASSERT_EQ(r.problems.size(), 2U) << dump(r);
   EXPECT_EQ(r.problems[0].path, "persistence.default_remote");
-  EXPECT_NE(r.problems[0].message.find("'nowhere' is not defined; defined remotes: store"),
+  EXPECT_NE(r.problems[0].message.find("'nowhere', which is not defined; defined remotes: store"),
             std::string::npos);
   EXPECT_EQ(r.problems[1].path, "persistence.sync[0].remote");
 }
@@ -182,6 +182,73 @@ TEST(ConfigRules, LocalPathsAreAbsolute) {
   EXPECT_EQ(r.problems[1].path, "persistence.multi_scope_volumes.environment[0].mount_path");
 }
 
+TEST(ConfigRules, NoSyncAimsAtTheRootOrASystemFolder) {
+  const auto check = [](const std::string& value, const std::string& part) {
+    const auto r = load(std::string(k_replicated) + "  sync: [{name: a, path: '" + value +
+                        "', remote_path: a}]\n  multi_scope_volumes:\n    environment: [{name: v, "
+                        "remote_path: v, mount_path: '" +
+                        value + "'}]\n");
+    if (part.empty()) {
+      EXPECT_TRUE(r.ok()) << value << "\n" << dump(r);
+      return;
+    }
+    ASSERT_EQ(r.problems.size(), 2U) << value << "\n" << dump(r);
+    EXPECT_EQ(r.problems[0].path, "persistence.sync[0].path");
+    EXPECT_EQ(r.problems[1].path, "persistence.multi_scope_volumes.environment[0].mount_path");
+    for (const auto& p : r.problems) EXPECT_NE(p.message.find(part), std::string::npos) << dump(r);
+  };
+  check("/", "path resolves to /, the root of the file system");
+  check("/x/../..", "resolves to /, the root of the file system");
+  check("//", "resolves to /");
+  check("/etc", "is the system folder /etc");
+  check("/workspace/../usr/lib", "lies in the system folder /usr");
+  check("/proc/1", "lies in the system folder /proc");
+  check("/home", "is the system folder /home");
+  check("/home/vscode/notes", "");
+  check("/var/log/app", "");
+  check("/workspace", "");
+}
+
+TEST(ConfigRules, ARemotePathMustNameAFolder) {
+  for (const auto* value : {"/", ".", "./", "/./", "", "//"}) {
+    const auto r = load(std::string(k_replicated) + "  sync: [{name: a, path: /a, remote_path: '" +
+                        value + "'}]\n");
+    only_problem(r, "persistence.sync[0].remote_path", "remote_path names no folder");
+  }
+  const auto volume = load(std::string(k_replicated) +
+                           "  multi_scope_volumes:\n    environment: [{name: v, remote_path: '.', "
+                           "mount_path: /v}]\n");
+  only_problem(volume, "persistence.multi_scope_volumes.environment[0].remote_path",
+               "names no folder");
+  // A missing remote_path is the schema's to report, as before.
+  only_problem(load(std::string(k_replicated) + "  sync: [{name: a, path: /a}]\n"),
+               "persistence.sync[0].remote_path", "required key 'remote_path' is missing");
+  EXPECT_TRUE(
+      load(std::string(k_replicated) + "  sync: [{name: a, path: /a, remote_path: ./a}]\n").ok());
+}
+
+TEST(ConfigRules, NumbersHaveSaneBounds) {
+  const auto r = load(std::string(k_replicated) +
+                      "  defaults: {transfers: 1000000000}\n"
+                      "  sync: [{name: a, path: /a, remote_path: a, checkers: 65, transfers: 64, "
+                      "interval: 31536001}]\n");
+  ASSERT_EQ(r.problems.size(), 3U) << dump(r);
+  EXPECT_EQ(r.problems[0].path, "persistence.defaults.transfers");
+  EXPECT_EQ(r.problems[0].message,
+            "transfers is 1000000000; the maximum is 64 (each one costs rclone memory and a "
+            "connection)");
+  EXPECT_EQ(r.problems[1].path, "persistence.sync[0].checkers");
+  EXPECT_EQ(r.problems[2].path, "persistence.sync[0].interval");
+  EXPECT_EQ(r.problems[2].message, "interval is 31536001 s; the maximum is 31536000 s");
+  // The published schema says the same, for editors and other validators.
+  const auto schema_only =
+      check_schema_only("name: w\nmetadata: {org: o, project: p}\n" + std::string(k_replicated) +
+                            "  defaults: {transfers: 1000000000}\n",
+                        "t.yaml", schema_text());
+  ASSERT_EQ(schema_only.problems.size(), 1U) << dump(schema_only);
+  EXPECT_NE(schema_only.problems[0].message.find("the maximum is 64"), std::string::npos);
+}
+
 TEST(ConfigRules, RemotePathsStayInsideAndUseKnownPlaceholders) {
   const auto check = [](const std::string& value, const std::string& part) {
     const auto r = load(std::string(k_replicated) + "  sync: [{name: a, path: /a, remote_path: '" +
@@ -197,7 +264,7 @@ TEST(ConfigRules, RemotePathsStayInsideAndUseKnownPlaceholders) {
   check("a/..", "'..' segment");
   check("{user}/x", "placeholder {user}");
   check("{org", "without a matching '}'");
-  check("{ORG}/x", "placeholder {ORG}");
+  check("{ORG}/x", "uses a placeholder; only {org}");  // not a plain word: not repeated
   check("a..b/...", "");
   check("{org}/{project}/{env}/x", "");
   only_problem(load("persistence: {remotes: {r: {bucket: b, path_prefix: '../x'}}}\n"),
@@ -209,7 +276,7 @@ TEST(ConfigRules, RemotePathsStayInsideAndUseKnownPlaceholders) {
 
 TEST(ConfigRules, RemoteAndOptionNamesSuitRclone) {
   only_problem(load("persistence: {remotes: {'bad name': {bucket: b}}}\n"),
-               "persistence.remotes.bad name", "may only hold letters");
+               "persistence.remotes.<key>", "may only hold letters");  // not repeated
   only_problem(load("persistence: {remotes: {r: {bucket: b, options: {'a-b': x}}}}\n"),
                "persistence.remotes.r.options.a-b", "not an rclone option name");
   only_problem(load("persistence: {rclone_config: {options: {type: s3}}}\n"),

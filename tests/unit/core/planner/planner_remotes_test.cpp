@@ -124,6 +124,21 @@ TEST(PlannerRemotes, EmptyRemotePathIsRefused) {
   EXPECT_NE(error_of(spec).find("resolves to the root of remote 'r2'"), std::string::npos);
 }
 
+TEST(PlannerRemotes, ALocalRemoteInASystemFolderIsRefused) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"/", "etc"}, {"/usr", "local/bin"}, {"/", "proc/1"}, {"/var", "."}};
+  for (const auto& [prefix, path] : cases) {
+    auto spec = spec_with({{"disk", local(prefix)}});
+    spec.persistence.default_remote = "disk";
+    spec.persistence.sync[0].remote_path = path;
+    EXPECT_NE(error_of(spec).find("the system folder"), std::string::npos)
+        << prefix << " " << path << ": " << error_of(spec);
+  }
+  auto fine = spec_with({{"disk", local("/srv/backups")}});
+  fine.persistence.default_remote = "disk";
+  EXPECT_TRUE(build_plan(fine, {}).ok());
+}
+
 TEST(PlannerRemotes, LocalRemoteHasNoBucketAndKeepsAbsolutePrefix) {
   auto remote = local("/srv/backups/");
   remote.bucket = "ignored";

@@ -45,11 +45,36 @@ TEST_F(ExecutorTest, PushRunsADryRunPreCheckThenTheSyncWithATrashDir) {
   EXPECT_EQ(runner.calls.size(), 2U);  // pruned at most once a day
 }
 
+TEST_F(ExecutorTest, ARootThatBecameASymlinkToTheRootIsRefusedBeforeAnyStep) {
+  fs::remove_all(root + "/local");
+  fs::create_symlink("/", root + "/local");  // e.g. `rm -rf code && ln -s / code`
+  for (const auto d : {Direction::push_only, Direction::pull_only, Direction::bidirectional}) {
+    runner.calls.clear();
+    Executor ex(runner, *log, settings, {action(d)});
+    const auto r = run(ex);
+    EXPECT_EQ(r.failure, RcloneFailure::refused);
+    EXPECT_NE(r.error.find("resolves to /, the root of the file system"), std::string::npos)
+        << r.error;
+    EXPECT_TRUE(runner.calls.empty());  // nothing was listed, restored or synced
+  }
+}
+
+TEST_F(ExecutorTest, TheStateDirectoryIsNeverASyncRoot) {
+  auto a = action(Direction::pull_only);
+  a.local_path = root;  // holds root + "/state"
+  Executor ex(runner, *log, settings, {a});
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::refused);
+  EXPECT_NE(r.error.find("holds the daemon's state directory"), std::string::npos) << r.error;
+  EXPECT_TRUE(runner.calls.empty());
+}
+
 TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
   add_local_file();
   pushed_before();
-  settings.config_path = root + "/state/rclone.conf";
+  settings.keep_fds = {7};  // the config's descriptor, inherited by every step
   std::string listed;
+  std::string list_path;
   runner.script = [&](const auto& argv) {
     if (has_arg(argv, "--dry-run")) {
       return Script{0,
@@ -58,8 +83,9 @@ TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
                     {}};
     }
     if (has_arg(argv, "--files-from-raw")) {
-      std::ifstream in(root + "/state/code.files");
-      listed.assign(std::istreambuf_iterator<char>(in), {});
+      // The list is an in-memory file the child inherits; read it as rclone would.
+      list_path = arg_after(argv, "--files-from-raw");
+      listed = test::read_file(list_path);
     }
     return Script{0, {stats_line(0, 2)}, {}};
   };
@@ -72,7 +98,14 @@ TEST_F(ExecutorTest, AFewChangesFoundByThePreCheckAreUploadedByName) {
   EXPECT_TRUE(has_arg(runner.calls[1], "--no-traverse"));
   EXPECT_TRUE(has_arg(runner.calls[1], "--backup-dir"));  // replaced remote files are kept
   EXPECT_EQ(listed, "file.txt\nsub dir/new.txt\n");
-  EXPECT_FALSE(fs::exists(root + "/state/code.files"));
+  ASSERT_GE(proc_fd(list_path), 3) << list_path;
+  EXPECT_EQ(runner.kept_fds[1], (std::vector<int>{7, proc_fd(list_path)}));
+  EXPECT_EQ(runner.kept_fds[0], std::vector<int>{7});
+  EXPECT_EQ(runner.kept_fds[2], std::vector<int>{7});
+  // Nothing was written next to the state: the list only ever lived in memory.
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    EXPECT_EQ(entry.path().filename().string().find(".files"), std::string::npos) << entry.path();
+  }
   EXPECT_EQ(runner.calls[2][1], "delete");
   EXPECT_EQ(r.stats.transfers, 2U);
 }
@@ -337,7 +370,12 @@ class ExecutorQuickTest : public ExecutorTest {
 };
 
 TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
-  settings.config_path = root + "/state/rclone.conf";
+  std::string listed;
+  runner.script = [&](const auto& argv) {
+    if (has_arg(argv, "--files-from-raw"))
+      listed = test::read_file(arg_after(argv, "--files-from-raw"));
+    return Script{};
+  };
   Executor ex(runner, *log, settings, {action(Direction::push_only)});
   prime(ex);
   std::ofstream(root + "/local/new.txt") << "new";
@@ -348,7 +386,7 @@ TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {
   EXPECT_TRUE(has_arg(runner.calls[0], "--files-from-raw"));
   EXPECT_TRUE(has_arg(runner.calls[0], "--no-traverse"));
   EXPECT_TRUE(has_arg(runner.calls[0], "--backup-dir"));
-  EXPECT_FALSE(fs::exists(root + "/state/code.files"));  // the list is removed afterwards
+  EXPECT_EQ(listed, "file.txt\nnew.txt\n");
 }
 
 TEST_F(ExecutorQuickTest, ADeletionOrADirectoryTakesTheFullSync) {

@@ -1,6 +1,7 @@
 // The real process runner: exit status, spawn failures, environment, stdin, output lines.
 // Children are real /bin/sh, /usr/bin/env and friends; every run is bounded by run_for.
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <coltec/memory_file.hpp>
 #include <coltec/process_runner.hpp>
 
 #include "fakes/test_files.hpp"
@@ -224,6 +226,34 @@ TEST(ProcessRunner, OnlyStandardDescriptorsReachTheChild) {
   ASSERT_TRUE(o.result);
   // 0, 1, 2 and the directory descriptor ls itself opens to list /proc/self/fd.
   EXPECT_EQ(o.out(), (std::vector<std::string>{"0", "1", "2", "3"}));
+}
+
+TEST(ProcessRunner, KeptDescriptorsReachTheChildUnderTheirNumber) {
+  auto kept = MemoryFile::create("kept", "for the child\n");
+  auto other = MemoryFile::create("other", "not for the child\n");
+  ASSERT_TRUE(kept.ok() && other.ok());
+  auto spec = sh("cat " + kept->path() + "; ls /proc/self/fd");
+  spec.keep_fds = {kept->fd()};
+  const auto o = run(spec);
+  ASSERT_TRUE(o.result);
+  EXPECT_EQ(o.result->exit_code, 0);
+  // The kept one, nothing else: 0, 1, 2, it, and the directory ls opens itself.
+  std::vector<std::string> fds{"0", "1", "2", std::to_string(kept->fd())};
+  const auto lines = o.out();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), "for the child");
+  std::vector<std::string> listed(lines.begin() + 1, lines.end());
+  EXPECT_EQ(std::count(listed.begin(), listed.end(), std::to_string(other->fd())), 0);
+  for (const auto& fd : fds) EXPECT_EQ(std::count(listed.begin(), listed.end(), fd), 1) << fd;
+  EXPECT_EQ(listed.size(), fds.size() + 1);
+}
+
+TEST(ProcessRunner, AKeptDescriptorBelowThreeIsRefused) {
+  auto spec = sh("true");
+  spec.keep_fds = {1};
+  const auto o = run(spec);
+  ASSERT_TRUE(o.result);
+  EXPECT_TRUE(o.result->spawn_failed);
 }
 
 TEST(ProcessRunner, ChildRunsInItsOwnProcessGroup) {

@@ -164,6 +164,20 @@ TEST_F(HealthTest, InvalidUtf8InErrorsDoesNotThrow) {
   EXPECT_TRUE(read_health(m_file).ok());
 }
 
+TEST_F(HealthTest, ASymlinkInItsPlaceIsNotFollowed) {
+  const auto elsewhere = m_dir + "/elsewhere.json";
+  ASSERT_TRUE(write_health(elsewhere, sample()).ok());
+  fs::create_symlink(elsewhere, m_file);
+  EXPECT_FALSE(read_health(m_file).ok());
+  // Writing replaces the link itself (rename), never the file it points at.
+  Health other = sample();
+  other.last_error = "replaced";
+  ASSERT_TRUE(write_health(m_file, other).ok());
+  EXPECT_FALSE(fs::is_symlink(m_file));
+  EXPECT_EQ(read_health(elsewhere).value(), sample());
+  EXPECT_EQ(read_health(m_file).value(), other);
+}
+
 TEST_F(HealthTest, MissingFileIsAnErrorNamingThePath) {
   const auto h = read_health(m_file);
   ASSERT_FALSE(h.ok());

@@ -109,6 +109,19 @@ TEST_F(LockTest, LockHeldByAnotherProcessIsReleasedWhenItIsKilled) {
   EXPECT_TRUE(WorkspaceLock::acquire(m_lock).ok());
 }
 
+TEST_F(LockTest, ASymlinkedLockIsRefusedAndItsTargetLeftAlone) {
+  const auto target = m_tmp.path("precious.txt");
+  std::ofstream(target) << "keep me\n";
+  fs::create_symlink(target, m_lock);
+  const auto lock = WorkspaceLock::acquire(m_lock);
+  ASSERT_FALSE(lock.ok());
+  EXPECT_NE(lock.error().message.find("is a symbolic link; refusing to follow it"),
+            std::string::npos)
+      << lock.error().message;
+  EXPECT_EQ(test::read_file(target), "keep me\n");
+  EXPECT_EQ(lock_holder(m_lock), std::nullopt);  // not held: a symlink is not our lock
+}
+
 TEST_F(LockTest, UnopenableLockPathIsAClearError) {
   const auto lock = WorkspaceLock::acquire(m_dir + "/missing/daemon.lock");
   ASSERT_FALSE(lock.ok());
