@@ -53,7 +53,7 @@ class FakeJobRunner : public JobRunner {
   void cancel(const std::string& action) override {
     cancels.push_back(action);
     if (complete_on_cancel)
-      finish(action, RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}});
+      finish(action, RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}, {}});
   }
 
   /// Complete the running run of `action`; false when it is not running.
@@ -67,7 +67,7 @@ class FakeJobRunner : public JobRunner {
   }
 
   bool fail(const std::string& action, Outcome outcome, const std::string& error = "boom") {
-    return finish(action, RunReport{outcome, error, 0, 0, {}, {}});
+    return finish(action, RunReport{outcome, error, 0, 0, {}, {}, {}});
   }
 
   bool is_running(const std::string& action) const { return m_running.count(action) != 0; }

@@ -158,8 +158,10 @@ std::string rephrase(const std::string& d, const nlohmann::json& schema, const D
   if (d.starts_with("Expected number")) return bound_message(d, s, unit_for(s.name));
   if (d.starts_with("Failed to match against any enum values")) return enum_message(s);
   if (d.starts_with("String should be a valid date-time")) {
-    return s.name + " is " + (value ? quoted(*value) : "?") +
-           ", which is not an RFC 3339 date-time such as 2026-11-23T12:00:00Z";
+    const bool shown =
+        value != nullptr && value->is_string() && showable(value->get<std::string>());
+    return s.name + (shown ? " is '" + value->get<std::string>() + "', which" : std::string()) +
+           " is not an RFC 3339 date-time such as 2026-11-23T12:00:00Z";
   }
   if (d.starts_with("String should be no fewer than 1 characters")) {
     return s.name + " must not be empty";

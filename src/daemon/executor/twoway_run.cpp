@@ -48,6 +48,10 @@ void Executor::TwoWayRun::start() {
                   {"direction", to_string(m_action.direction)},
                   {"local", m_action.local_path},
                   {"remote", m_action.remote_spec()}});
+  // Before anything looks at or touches the folders: a root may have become a symlink to /.
+  if (const auto why = sync_root_problem(m_action, m_ex.m_settings.state_dir)) {
+    return fail(RcloneFailure::refused, *why);
+  }
   if (m_action.expect_mount && !m_ex.m_settings.allow_empty_source &&
       !m_ex.m_settings.safety.allow_empty_source && !is_mount_point(m_action.local_path)) {
     return fail(RcloneFailure::refused,
@@ -141,6 +145,7 @@ void Executor::TwoWayRun::exec(const Invocation& inv, const char* step,
   spec.env = inv.env;
   spec.timeout = timeout;
   spec.kill_grace = m_ex.m_settings.term_grace;
+  spec.keep_fds = m_ex.m_settings.keep_fds;  // the in-memory rclone config
   auto child = std::make_shared<Child>();
   auto self = shared_from_this();
   m_proc = m_ex.m_runner.start(
@@ -226,7 +231,7 @@ std::string Executor::TwoWayRun::write_list(const char* name,
   std::string text;
   for (const auto& p : paths) text += p + "\n";
   const auto dir = m_ex.m_settings.state_dir + "/tmp";
-  const auto path = dir + "/" + m_action.name + "." + name;
+  auto path = dir + "/" + m_action.name + "." + name;
   if (auto made = disk().make_dirs(dir); !made) return "";
   if (auto written = disk().write_file(path, text); !written) return "";
   return path;
@@ -264,7 +269,8 @@ void Executor::TwoWayRun::log_finished(const SyncReport& r, TwoWayStop stop) {
                 {"deletes", r.stats.deletes}};
   if (!m_made_conflicts.empty()) fields.emplace_back("new_conflicts", m_made_conflicts.size());
   if (!r.conflicts.empty()) fields.emplace_back("conflicts", r.conflicts.size());
-  if (r.notes.held_back.count > 0) fields.emplace_back("held_back_deletes", r.notes.held_back.count);
+  if (r.notes.held_back.count > 0)
+    fields.emplace_back("held_back_deletes", r.notes.held_back.count);
   if (m_ex.m_settings.dry_run) fields.emplace_back("dry_run", true);
   if (r.failure == RcloneFailure::none) {
     const bool idle = stop == TwoWayStop::unchanged && quiet_for(m_progress.trigger);

@@ -173,6 +173,7 @@ void Executor::TwoWayRun::list_sides() {
     spec.env = job.inv.env;
     spec.timeout = m_ex.m_settings.check_timeout;
     spec.kill_grace = m_ex.m_settings.term_grace;
+    spec.keep_fds = m_ex.m_settings.keep_fds;  // the in-memory rclone config
     auto child = job.child;
     m_listing_procs.push_back(m_ex.m_runner.start(
         spec,

@@ -131,7 +131,8 @@ class SystemDisk final : public Disk {
     while (true) {
       const ssize_t na = read_full(fa.get(), ba.data(), ba.size());
       const ssize_t nb = read_full(fb.get(), bb.data(), bb.size());
-      if (na < 0 || nb < 0) return make_error("cannot compare " + a + " with " + b);
+      if (na < 0 || nb < 0)
+        return make_error(std::string("cannot compare ").append(a).append(" with ").append(b));
       if (na != nb || std::memcmp(ba.data(), bb.data(), static_cast<std::size_t>(na)) != 0) {
         return false;
       }

@@ -241,10 +241,10 @@ TEST(ConfigRules, NumbersHaveSaneBounds) {
   EXPECT_EQ(r.problems[2].path, "persistence.sync[0].interval");
   EXPECT_EQ(r.problems[2].message, "interval is 31536001 s; the maximum is 31536000 s");
   // The published schema says the same, for editors and other validators.
-  const auto schema_only =
-      check_schema_only("name: w\nmetadata: {org: o, project: p}\n" + std::string(k_replicated) +
-                            "  defaults: {transfers: 1000000000}\n",
-                        "t.yaml", schema_text());
+  const auto schema_only = check_schema_only(
+      "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n" +
+          std::string(k_replicated) + "  defaults: {transfers: 1000000000}\n",
+      "t.yaml", schema_text());
   ASSERT_EQ(schema_only.problems.size(), 1U) << dump(schema_only);
   EXPECT_NE(schema_only.problems[0].message.find("the maximum is 64"), std::string::npos);
 }

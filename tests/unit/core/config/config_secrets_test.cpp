@@ -96,7 +96,7 @@ std::string with_secret(std::string spec, const std::string& secret) {
     spec.replace(at, 1, secret);
     at += secret.size();
   }
-  return "name: w\nmetadata: {org: o, project: p}\n" + spec;
+  return "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\n" + spec;
 }
 
 TEST(ConfigSecrets, NoProblemRepeatsASecretWhateverIsMisspelled) {
@@ -141,12 +141,14 @@ TEST(ConfigSecrets, TyposAndPlainWordsAreStillNamed) {
 
 TEST(ConfigSecrets, AKeyThatCouldBeASecretIsLocatedButNotRepeated) {
   const auto r = load_spec_text(
-      "name: w\nmetadata: {org: o, project: p}\npersistence:\n  remotes:\n    r:\n      type: s3\n"
+      "name: w\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: img}}\npersistence:\n "
+      " remotes:\n    r:\n"
+      "      type: s3\n"
       "      bucket: b\n      wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY: x\n",
       "t.yaml");
   ASSERT_EQ(r.problems.size(), 1U) << everything_said(r);
   EXPECT_EQ(r.problems[0].path, "persistence.remotes.r.<key>");
-  EXPECT_EQ(r.problems[0].line, 8);
+  EXPECT_EQ(r.problems[0].line, 9);
   EXPECT_EQ(r.problems[0].column, 7);
   EXPECT_EQ(r.problems[0].message.rfind("unknown key; allowed keys here: bucket, crypt", 0), 0U)
       << r.problems[0].message;

@@ -86,7 +86,7 @@ TEST(SchedulerFailure, RetriesUsedUpMeanUnhealthyUntilTheNextSuccess) {
   EXPECT_EQ(rig.status("a")->next_run, t0 + 1211250ms);
 
   rig.follow_until(1300s);
-  rig.runner.finish("a", RunReport{Outcome::ok, "", 3, 1024, 2s, {}});
+  rig.runner.finish("a", RunReport{Outcome::ok, "", 3, 1024, 2s, {}, {}});
   rig.at(1300s);
   st = *rig.status("a");
   EXPECT_FALSE(st.unhealthy);

@@ -154,8 +154,8 @@ TEST(SchedulerStop, RunningJobsGetTheGraceThenAreCancelled) {
   EXPECT_FALSE(rig.scheduler.finished());
   EXPECT_EQ(rig.runner.count("dirty"), 0u);  // past the grace: no flush
 
-  rig.runner.finish("a", RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}});
-  rig.runner.finish("b", RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}});
+  rig.runner.finish("a", RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}, {}});
+  rig.runner.finish("b", RunReport{Outcome::cancelled, "cancelled", 0, 0, {}, {}, {}});
   rig.at(14s);
   EXPECT_TRUE(rig.scheduler.finished());
   EXPECT_EQ(rig.runner.count("dirty"), 0u);

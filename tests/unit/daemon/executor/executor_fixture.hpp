@@ -4,6 +4,7 @@
 // folder and state directory, and a log captured into a string. No rclone, no sleeps.
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -24,6 +25,18 @@ namespace fs = std::filesystem;
 
 inline bool has_arg(const std::vector<std::string>& argv, const std::string& arg) {
   return std::find(argv.begin(), argv.end(), arg) != argv.end();
+}
+
+// The word after `flag` in argv, or "".
+inline std::string arg_after(const std::vector<std::string>& argv, const std::string& flag) {
+  const auto it = std::find(argv.begin(), argv.end(), flag);
+  return it == argv.end() || it + 1 == argv.end() ? std::string() : *(it + 1);
+}
+
+// The descriptor behind "/proc/self/fd/N", or -1.
+inline int proc_fd(const std::string& path) {
+  const std::string prefix = "/proc/self/fd/";
+  return path.rfind(prefix, 0) == 0 ? std::atoi(path.c_str() + prefix.size()) : -1;
 }
 
 inline std::string stats_line(int checks, int transfers) {

@@ -117,26 +117,6 @@ TEST_F(HeldBackTest, AFewNewFilesAreUploadedByNameWhileDeletionsWait) {
   EXPECT_EQ(r.notes.held_back.files.size(), HeldBackDeletes::k_max_named);
 }
 
-TEST_F(HeldBackTest, AnUnwritableUploadListFallsBackToACopyNeverToTheSync) {
-  add_local_file();
-  pushed_before();
-  settings.config_path = root + "/no-such-dir/rclone.conf";  // the file list cannot be written
-  runner.script = [](const auto& argv) {
-    if (!has_arg(argv, "--dry-run")) return Script{0, {stats_line(0, 1)}, {}};
-    Script s{0, {named("copy", "file.txt")}, {}};
-    for (int i = 0; i < 30; ++i) s.err.push_back(named("delete", "gone" + std::to_string(i)));
-    s.err.push_back(stats_line(40, 0));
-    return s;
-  };
-  Executor ex(runner, *log, settings, {action(Direction::push_only)});
-  EXPECT_EQ(run(ex).failure, RcloneFailure::none);
-  ASSERT_GE(runner.calls.size(), 2U);
-  EXPECT_EQ(runner.calls[1][1], "copy");
-  EXPECT_FALSE(has_arg(runner.calls[1], "--files-from-raw"));
-  EXPECT_TRUE(std::none_of(runner.calls.begin(), runner.calls.end(),
-                           [](const auto& argv) { return real_sync(argv); }));
-}
-
 TEST_F(HeldBackTest, ForceDeletesRunsTheSyncAndHoldsNothingBack) {
   add_local_file();
   pushed_before();

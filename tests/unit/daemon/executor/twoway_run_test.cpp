@@ -420,6 +420,24 @@ TEST_F(TwoWayRunTest, AnEmptiedLocalFolderIsRefusedAndNothingIsDeleted) {
   EXPECT_EQ(rclone.remote.count("a.txt"), 1U);
 }
 
+TEST_F(TwoWayRunTest, DeletionsOverTheCapAreHeldBackWhileNewWorkStillUploads) {
+  for (const char* name : {"a.txt", "b.txt", "c.txt", "d.txt"}) {
+    disk.put(k_local + "/" + name, name, 1);
+  }
+  settings.safety.max_delete_percent = 50;
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  for (const char* name : {"a.txt", "b.txt", "c.txt"}) disk.files.erase(k_local + "/" + name);
+  disk.put(k_local + "/new.txt", "new work", 2);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;  // what could be copied is across
+  EXPECT_EQ(r.notes.held_back.count, 3U);
+  EXPECT_EQ(r.notes.held_back.files.size(), 3U);
+  EXPECT_FALSE(r.notes.held_back.reason.empty());
+  EXPECT_EQ(rclone.remote.count("a.txt"), 1U) << "the held-back deletion was not made";
+  ASSERT_EQ(rclone.remote.count("new.txt"), 1U) << "new work is never held back";
+}
+
 TEST_F(TwoWayRunTest, TheUpgradeFromBisyncListingsSeesOnlyRealChanges) {
   disk.put(k_local + "/same.txt", "s", 1'000'000'000);  // as the listing says
   disk.put(k_local + "/edited.txt", "new", 5);
