@@ -23,6 +23,7 @@ twoway_spec() { # FILE NAME LOCAL REMOTE_PATH
   cat >"$1" <<YAML
 name: $2
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated

@@ -23,6 +23,7 @@ write_spec() {
   cat >"$spec" <<YAML
 name: e2e-secrets
 metadata: {org: acme, project: web}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated

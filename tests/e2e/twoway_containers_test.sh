@@ -16,6 +16,7 @@ for side in a b; do
   cat >"$E2E_TMP/$side/spec.yaml" <<YAML
 name: shared-ws
 metadata: {org: acme, project: web}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated

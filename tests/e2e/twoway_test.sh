@@ -19,6 +19,7 @@ write_spec() {
   cat >"$spec" <<YAML
 name: e2e-twoway
 metadata: {org: acme, project: web}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
