@@ -23,6 +23,9 @@ struct ListingFlags {
   bool fast_list = false;
   bool server_modtime = false;
   bool hash = false;
+  /// Pass the target with a trailing '/': rclone's s3 backend then knows it names a folder
+  /// and does not first HEAD it as a possible file (one request saved per listing).
+  bool dir_target = false;
   bool operator==(const ListingFlags&) const = default;
 };
 

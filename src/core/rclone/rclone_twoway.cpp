@@ -25,6 +25,11 @@ void add_listing_flags(Args& args, const ListingFlags& f) {
   if (f.hash) args.emplace_back("--hash");
 }
 
+std::string listing_target(const std::string& target, const ListingFlags& f) {
+  if (!f.dir_target || target.empty() || target.back() == '/') return target;
+  return target + "/";
+}
+
 void exclude_control(Args& args) {
   args.insert(args.end(), {"--exclude", "/" + std::string(k_control_dir) + "/**"});
 }
@@ -41,13 +46,14 @@ ListingFlags remote_listing_flags(const Action& action) {
   f.server_modtime = action.backend_type == "s3";
   // Through crypt the md5 would be of the encrypted bytes, and rclone reports none.
   f.hash = action.remote_type == "s3";
+  f.dir_target = action.remote_type == "s3";  // not through crypt: its names are encrypted
   return f;
 }
 
 Invocation build_tree_listing(const std::string& target, const ListingFlags& flags,
                               const std::vector<std::string>& exclude, const RunContext& ctx,
                               const EnvMap& daemon_env) {
-  Args args{ctx.rclone_binary, "lsjson",       positional_arg(target), "-R",
+  Args args{ctx.rclone_binary, "lsjson",       positional_arg(listing_target(target, flags)), "-R",
             "--files-only",    "--no-mimetype"};
   add_listing_flags(args, flags);
   exclude_control(args);
@@ -58,7 +64,8 @@ Invocation build_tree_listing(const std::string& target, const ListingFlags& fla
 
 Invocation build_dir_listing(const std::string& dir, const ListingFlags& flags,
                              const RunContext& ctx, const EnvMap& daemon_env) {
-  Args args{ctx.rclone_binary, "lsjson", positional_arg(dir), "--files-only", "--no-mimetype"};
+  Args args{ctx.rclone_binary, "lsjson", positional_arg(listing_target(dir, flags)), "--files-only",
+            "--no-mimetype"};
   if (flags.server_modtime) args.emplace_back("--use-server-modtime");
   add_common_flags(args, ctx);
   return finish_invocation(std::move(args), ctx, daemon_env);
@@ -67,8 +74,14 @@ Invocation build_dir_listing(const std::string& dir, const ListingFlags& flags,
 Invocation build_listed_lookup(const std::string& target, const std::string& files_from,
                                const ListingFlags& flags, bool md5, const RunContext& ctx,
                                const EnvMap& daemon_env) {
-  Args args{ctx.rclone_binary, "lsjson",        positional_arg(target), "-R",
-            "--files-only",    "--no-mimetype", "--files-from-raw",     files_from};
+  Args args{ctx.rclone_binary,
+            "lsjson",
+            positional_arg(listing_target(target, flags)),
+            "-R",
+            "--files-only",
+            "--no-mimetype",
+            "--files-from-raw",
+            files_from};
   if (flags.server_modtime) args.emplace_back("--use-server-modtime");
   if (md5) {
     args.insert(args.end(), {"--hash", "--hash-type", "MD5"});

@@ -82,7 +82,9 @@ class FakeRclone {
 
   Script lsjson(const std::vector<std::string>& argv) {
     Script s;
-    const auto& target = argv[2];
+    // Remote folders are listed as "r:bucket/path/" (no HEAD first); the map has no slash.
+    auto target = argv[2];
+    if (target.size() > 1 && target.back() == '/') target.pop_back();
     const auto listed = after(argv, "--files-from-raw");
     std::set<std::string> only;
     if (!listed.empty()) {
@@ -214,11 +216,13 @@ class TwoWayRunTest : public ::testing::Test {
   std::vector<std::string> commands() const {
     std::vector<std::string> out;
     for (const auto& argv : runner.calls) {
+      auto target = argv[2];
+      if (target.size() > 1 && target.back() == '/') target.pop_back();  // listed folders
       out.push_back(argv[1] + " " +
-                    (argv[2] == k_control  ? "control"
-                     : argv[2] == k_remote ? "remote"
-                     : argv[2] == k_local  ? "local"
-                                           : argv[2]));
+                    (target == k_control  ? "control"
+                     : target == k_remote ? "remote"
+                     : target == k_local  ? "local"
+                                          : target));
     }
     return out;
   }
@@ -418,6 +422,19 @@ TEST_F(TwoWayRunTest, AnEmptiedLocalFolderIsRefusedAndNothingIsDeleted) {
   const auto r = run(ex);
   EXPECT_EQ(r.failure, RcloneFailure::refused);
   EXPECT_EQ(rclone.remote.count("a.txt"), 1U);
+}
+
+TEST_F(TwoWayRunTest, S3FoldersAreListedWithATrailingSlashSoRcloneSendsNoHeadFirst) {
+  disk.put(k_local + "/a.txt", "a", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  std::size_t remote_listings = 0;
+  for (const auto& argv : runner.calls) {
+    if (argv[1] != "lsjson" || argv[2].rfind("r:", 0) != 0) continue;
+    ++remote_listings;
+    EXPECT_EQ(argv[2].back(), '/') << argv[2];
+  }
+  EXPECT_GE(remote_listings, 2U);  // the control folder and the tree
 }
 
 TEST_F(TwoWayRunTest, DeletionsOverTheCapAreHeldBackWhileNewWorkStillUploads) {
