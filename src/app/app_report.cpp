@@ -11,23 +11,13 @@
 #include <unistd.h>
 
 #include <coltec/state.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {
 
 bool json_out(const Options& o) {
   return o.log_format == LogFormat::json;
-}
-
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  auto v = static_cast<double>(b);
-  std::size_t u = 0;
-  while (v >= 1024.0 && u + 1 < std::size(units)) {
-    v /= 1024.0;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 // Prints rows as aligned columns; the first row is the header.
