@@ -105,7 +105,7 @@ void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std:
     RunContext ctx;
     ctx.caps = p.caps;
     ctx.config_path = p.config_path;
-    ctx.bisync_workdir = p.state_dir + "/bisync";
+    ctx.bisync_workdir = bisync_workdir(p.state_dir);
     ctx.dry_run = true;
     ctx.secrets = p.secrets;
     ctx.resync = a.direction == Direction::bidirectional && !has_marker(p.state_dir, a.name);
@@ -220,7 +220,7 @@ Health health_from(const Plan& plan, const Scheduler& scheduler) {
 
 void write_health_file(const std::string& state_dir, const Plan& plan, const Scheduler& scheduler,
                        Logger& log) {
-  const auto written = write_health(state_dir + "/health.json", health_from(plan, scheduler));
+  const auto written = write_health(health_file(state_dir), health_from(plan, scheduler));
   if (!written) log.warn("cannot write health.json", {{"error", written.error().message}});
 }
 
