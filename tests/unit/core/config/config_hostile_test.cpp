@@ -41,11 +41,9 @@ class ConfigHostile : public ::testing::Test {
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
-  // Loads `path`, expects exactly one problem containing `part`, in well under a second.
+  // Loads `path`, expects exactly one problem containing `part`.
   Problem expect_one(const std::string& path, const std::string& part) {
-    const auto start = std::chrono::steady_clock::now();
     const auto r = load_spec_file(path);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.problems.size(), 1U) << dump(r);
     if (r.problems.empty()) return {};
@@ -211,9 +209,7 @@ TEST_F(ConfigHostile, HugeNumbersAndOddScalarsDoNotCrash) {
 TEST_F(ConfigHostile, FloodsOfProblemsAreCut) {
   std::string text = k_valid_head + "persistence:\n  sync:\n";
   for (int i = 0; i < 1000; ++i) text += "    - {name: '.n', path: r, remote_path: '..', x: 1}\n";
-  const auto start = std::chrono::steady_clock::now();
   const auto r = load_spec_text(text, "t.yaml");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   ASSERT_EQ(r.problems.size(), k_max_reported_problems + 1);
   EXPECT_EQ(r.problems.back().message, "... and 3800 more problems not shown");
 }
