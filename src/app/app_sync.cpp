@@ -1,17 +1,16 @@
 // --once, --once --dry-run and the daemon: one io_context holding the scheduler's timer,
 // the rclone children's pipes, the watcher's inotify descriptor and the signal set.
 
-#include <algorithm>
+#include "app_sync.hpp"
+
 #include <csignal>
 #include <ctime>
 #include <iostream>
-#include <random>
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <coltec/action_views.hpp>
 #include <coltec/executor.hpp>
 #include <coltec/metrics.hpp>
 #include <coltec/metrics_file.hpp>
@@ -20,6 +19,7 @@
 #include <coltec/version.hpp>
 #include <coltec/watcher.hpp>
 
+#include "app_reload.hpp"
 #include "app_report.hpp"
 #include "app_setup.hpp"
 
@@ -76,23 +76,6 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-ExecutorSettings executor_settings(const Options& o, const Plan& plan, const EnvMap& env,
-                                   const Prepared& p) {
-  ExecutorSettings s;
-  s.caps = p.caps;
-  s.config_path = p.config_path;
-  s.state_dir = p.state_dir;
-  s.bisync_workdir = p.state_dir + "/bisync";
-  s.env = env;
-  s.secrets = p.secrets;
-  s.pass_aws_credentials = p.pass_aws;
-  s.dry_run = o.dry_run;
-  s.safety = plan.safety;
-  s.allow_empty_source = o.allow_empty_source;
-  s.force_deletes = o.force_deletes;
-  return s;
-}
-
 SchedulerConfig scheduler_config(const Options& o, bool once) {
   SchedulerConfig c;
   c.max_parallel = o.max_parallel;
@@ -103,56 +86,12 @@ SchedulerConfig scheduler_config(const Options& o, bool once) {
   return c;
 }
 
-std::vector<JobSpec> job_specs(const Plan& plan, bool event_driven) {
-  std::vector<JobSpec> jobs;
-  for (const auto& a : plan.actions) jobs.push_back(job_spec_from(a, event_driven));
-  return jobs;
-}
-
 }  // namespace
-
-/// Everything alive while the loop runs; owned by run_sync's stack frame.
-struct SyncLoop {
-  SyncLoop(const Options& o, Logger& l, EnvMap e, Planned p, Prepared prep, bool one)
-      : options(o),
-        log(l),
-        env(std::move(e)),
-        planned(std::move(p)),
-        prepared(std::move(prep)),
-        once(one) {}
-
-  const Options& options;
-  Logger& log;
-  EnvMap env;
-  Planned planned;
-  Prepared prepared;
-  bool once;
-  boost::asio::io_context io;
-  std::unique_ptr<ProcessRunner> runner = make_process_runner(io);
-  std::unique_ptr<Executor> executor;
-  std::unique_ptr<ExecutorJobRunner> jobs;
-  std::unique_ptr<Scheduler> scheduler;
-  std::unique_ptr<SchedulerDriver> driver;
-  std::unique_ptr<Watcher> watcher;
-  Metrics metrics;
-  std::unique_ptr<ProgressView> progress;
-  boost::asio::signal_set signals{io};
-  int stop_signal = 0;
-  std::mt19937 rng{std::random_device{}()};
-
-  void build();
-  void start_watcher();
-  void wait_signal();
-  void on_signal(int signo);
-  void reload();
-  void after_run(const std::string& action, const RunReport& report);
-  void write_metrics();
-  ExitCode run();
-};
 
 void SyncLoop::write_metrics() {
   if (!options.metrics_file) return;
   metrics.set_actions_status(scheduler->snapshot());
+  if (watcher) metrics.set_watches(watcher->watch_count());
   if (const auto w = write_metrics_file(*options.metrics_file, metrics.render()); !w) {
     log.warn("cannot write the metrics file", {{"error", w.error().message}});
   }
@@ -247,13 +186,13 @@ void SyncLoop::start_watcher() {
   auto created = Watcher::create(io, std::move(cb), wo);
   if (!created) {
     log.warn("not watching local folders: " + created.error().message);
+    // Nothing reports their changes: their interval runs must not be skipped as idle.
+    for (const auto& a : planned.plan.actions) scheduler->set_watch_fallback(a.name, true);
     return;
   }
   watcher = std::move(created).value();
   const auto started = Clock::now();
-  for (const auto& a : planned.plan.actions) {
-    if (a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
-  }
+  for (const auto& root : watch_roots(planned.plan)) watcher->add_root(root);
   log.info(
       "watching local folders",
       {{"watches", watcher->watch_count()},
@@ -291,34 +230,6 @@ void SyncLoop::on_signal(int signo) {
   } else if (signo == SIGHUP) {
     reload();
   }
-}
-
-void SyncLoop::reload() {
-  if (once) return;
-  SetupFailure failure;
-  auto next = load_and_plan(options, env, log, &failure);
-  if (!next) {
-    log.error("SIGHUP: the new spec is not valid; keeping the old one",
-              {{"error", failure.message}});
-    return;
-  }
-  std::string error;
-  if (!write_rclone_config(next->plan, env, prepared, &error)) {
-    log.error("SIGHUP: cannot apply the new remotes; keeping the old spec", {{"error", error}});
-    return;
-  }
-  log.set_secrets(prepared.secrets);
-  executor->replace_actions(next->plan.actions);
-  if (watcher) {
-    for (const auto& a : next->plan.actions) {
-      const bool known = std::any_of(planned.plan.actions.begin(), planned.plan.actions.end(),
-                                     [&](const Action& old) { return old.name == a.name; });
-      if (!known && a.direction != Direction::pull_only) watcher->add_root(make_watch_root(a));
-    }
-  }
-  scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());
-  planned = std::move(*next);
-  log.info("SIGHUP: spec reloaded", {{"actions", planned.plan.actions.size()}});
 }
 
 ExitCode run_sync(const Options& options, Logger& log) {
