@@ -26,7 +26,7 @@ namespace coltec {
 inline constexpr const char* k_control_dir = ".coltec-sync";
 
 /// How long a claim is valid: a daemon that died mid-run blocks the others at most this long.
-inline constexpr std::int64_t k_claim_seconds = 15 * 60;
+inline constexpr std::int64_t k_claim_seconds = std::int64_t{15} * 60;
 
 /// One claim file.
 struct Claim {

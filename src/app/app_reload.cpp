@@ -189,10 +189,11 @@ void SyncLoop::reload() {
     return;
   }
   reloading = true;
-  obscure_passwords_async(*runner, passwords_to_obscure(next->plan, prepared.obscured), env,
-                          [this, next = std::move(*next)](Result<ObscuredPasswords> o) mutable {
-                            finish_reload(std::move(next), std::move(o));
-                          });
+  obscure_passwords_async(
+      *runner, passwords_to_obscure(next->plan, prepared.obscured), env,
+      [this, next = std::move(*next)](const Result<ObscuredPasswords>& o) mutable {
+        finish_reload(std::move(next), o);
+      });
 }
 
 void SyncLoop::finish_reload(Planned next, const Result<ObscuredPasswords>& obscured) {

@@ -25,6 +25,7 @@ class OncePass : public ::testing::Test {
  protected:
   void run(const std::vector<std::pair<std::string, std::optional<Outcome>>>& actions) {
     std::vector<JobSpec> jobs;
+    jobs.reserve(actions.size());
     for (const auto& [name, outcome] : actions) jobs.push_back(job(name, Direction::push_only));
     SchedulerConfig config;
     config.once = true;

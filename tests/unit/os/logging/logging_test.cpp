@@ -81,11 +81,12 @@ TEST(Logger, SecretsNeverReachALine) {
   const std::string key = "AKIA-ZZ-SECRET";
   const std::string quoted = "pa\"ss\\word";  // JSON would escape it
   const std::string pin = "90210";            // shows up as a number too
+  const std::string message = "using " + key + " and " + quoted;
   for (const bool json : {false, true}) {
     Captured c(json);
     c.log->set_secrets({key, quoted, pin});
     for (const auto level : k_levels) {
-      c.log->log(level, "using " + key + " and " + quoted,
+      c.log->log(level, message,
                  {{"arg", "--password=" + quoted}, {"port", 90210}, {key, "as a key"}});
     }
     const auto lines = lines_of(c.text);
