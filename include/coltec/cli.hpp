@@ -1,12 +1,15 @@
 #pragma once
 // Command-line surface of coltec-daemon (and of coltec-validate, the same binary under
-// another name). Flags beat environment variables; environment beats defaults.
+// another name). Flags beat environment variables; environment beats defaults. Every default
+// is written once: here, or in SchedulerConfig for the scheduler's knobs; --help shows these.
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <coltec/scheduler.hpp>
 
 namespace coltec {
 
@@ -38,11 +41,11 @@ struct Options {
   bool log_stderr = false;  ///< --log-stderr / COLTEC_LOG_STDERR: logs to stderr, not stdout
   std::uint64_t log_file_max_bytes = std::uint64_t{10} * 1024 * 1024;
   std::size_t log_file_count = 3;
-  std::size_t max_parallel = 2;
-  std::chrono::milliseconds shutdown_grace{6000};
-  std::chrono::milliseconds debounce{300};
-  std::chrono::milliseconds max_delay{5000};
-  std::chrono::seconds reconcile_every{3600};
+  std::size_t max_parallel = SchedulerConfig{}.max_parallel;
+  std::chrono::milliseconds shutdown_grace{6000};  ///< fits supervisord's 10 s stop wait
+  std::chrono::milliseconds debounce = SchedulerConfig{}.debounce;
+  std::chrono::milliseconds max_delay = SchedulerConfig{}.max_delay;
+  std::chrono::seconds reconcile_every = SchedulerConfig{}.reconcile_every;
   bool watch = true;  ///< react to local changes (inotify); --no-watch polls only
   std::optional<std::string> metrics_file;
   std::optional<std::string> state_dir;  ///< COLTEC_STATE_DIR

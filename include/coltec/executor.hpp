@@ -110,8 +110,15 @@ class Executor {
   /// so the next run recovers without --resync; SIGTERM would force one) and its lock is
   /// cleared; a sync gets SIGTERM, then SIGKILL after term_grace. No-op when idle.
   void cancel(const std::string& action);
-  /// Replace the action set (SIGHUP); running actions finish with their old definition.
+  /// Replace the action set (SIGHUP); running actions finish with their old definition. An
+  /// action whose definition changed runs in full next time, as after start-up.
   void replace_actions(std::vector<Action> actions);
+  /// Replace the settings (SIGHUP: new safety values, credentials passing, secrets). Every
+  /// rclone step started from now on uses them, those of runs in flight included, just as
+  /// every later step reads the rewritten rclone config.
+  void replace_settings(ExecutorSettings settings) { m_settings = std::move(settings); }
+  /// The settings in force.
+  const ExecutorSettings& settings() const { return m_settings; }
   /// Receive live stats.
   void set_progress_handler(ProgressHandler handler) { m_progress = std::move(handler); }
   /// Names of actions that are running now.

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <coltec/text.hpp>
+
 namespace coltec {
 
 /// Severity, in spdlog's order.
@@ -48,7 +50,8 @@ class Logger {
   /// A logger writing to a caller-owned string (tests); same formatting, no colours.
   static std::unique_ptr<Logger> capture(const LogSettings& settings, std::string* sink);
 
-  /// Secret values to replace with *** in every later line (longest first).
+  /// Secret values to mask in every later line (coltec::Redactor: any length, longest
+  /// first).
   void set_secrets(std::vector<std::string> secrets);
   /// Whether an event at `level` would be written.
   bool enabled(Level level) const { return level >= m_settings.level && level != Level::off; }
@@ -61,7 +64,7 @@ class Logger {
   void warn(std::string_view msg, const Fields& f = {}) { log(Level::warn, msg, f); }
   void error(std::string_view msg, const Fields& f = {}) { log(Level::error, msg, f); }
 
-  /// Replace every known secret in `text` with ***.
+  /// `text` with every known secret masked (the same Redactor every line passes through).
   std::string redact(std::string text) const;
   /// The settings in force.
   const LogSettings& settings() const { return m_settings; }
@@ -73,7 +76,7 @@ class Logger {
   LogSettings m_settings;
   std::string* m_capture = nullptr;
   mutable std::mutex m_mutex;
-  std::vector<std::string> m_secrets;
+  Redactor m_redactor;
 };
 
 /// "2026-11-23T12:00:00.123Z" for now (UTC, milliseconds).

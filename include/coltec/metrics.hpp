@@ -93,9 +93,6 @@ class Metrics {
   std::optional<BuildInfo> m_build_info;
 };
 
-/// Byte count for people, with binary units and one decimal above 1 KiB:
-/// "0 B", "1023 B", "1.0 KiB", "3.1 MiB", … up to "EiB".
-std::string human_bytes(std::uint64_t bytes);
 /// A duration in seconds for people, two units at most: "0s", "59s", "2m05s", "1h02m",
 /// "3d04h". Fractions are rounded; negative or non-finite values give "?".
 std::string human_duration(double seconds);

@@ -170,10 +170,6 @@ std::vector<std::string> child_environment(const EnvMap& daemon_env,
 std::vector<std::string> secret_values(const std::vector<RemoteDef>& remotes, const EnvMap& env,
                                        const std::map<std::string, std::string>& obscured);
 
-/// `text` with every occurrence of every secret replaced by "***" (longest secrets first,
-/// so a secret containing another is hidden whole).
-std::string redact(std::string text, const std::vector<std::string>& secrets);
-
 /// argv as one line a POSIX shell would split back into the same words (single quotes
 /// where needed). For display only: nothing here is ever run through a shell.
 std::string shell_join(const std::vector<std::string>& argv);

@@ -1,7 +1,7 @@
 #pragma once
 // Reading what rclone prints: its JSON log lines (--use-json-log), the stats it logs, and
 // what its exit code plus those lines mean (notes/rclone-1.60.md §4). Pure functions; part
-// of the executor module.
+// of the rclone module.
 
 #include <cstdint>
 #include <optional>

@@ -1,12 +1,15 @@
 #pragma once
 // The daemon's state directory: where it lives, atomic writes, the per-workspace lock,
 // bisync first-run markers, health.json and the mechanics of bisync crash recovery.
-// Layout of <base>/<workspace>/ (kept compatible with the earlier daemon):
+// Layout of <base>/<workspace>/ (kept compatible with the earlier daemon); every path in it
+// comes from the functions under "Layout" below, nowhere else:
 //   daemon.lock        flock + our PID          health.json      Health, atomic
 //   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
-//   run/               0700, private files (unused since the rclone config lives in memory)
 //   rclone.version     `rclone version`, cached under the binary's identity
-//   <action>.pushed    a push-only action has pushed before (no emptiness probe)
+//   restore-backup/    <action>/<stamp>/: local files a bisync recovery replaced
+//   <action>.pushed, .needs-resync, .trash-pruned   per-action markers (marker_path)
+//   <action>.baseline  the two-way engine's baseline (marker_path)
+//   owner-id           this state directory's name in claims     tmp/  two-way file lists
 
 #include <cstdint>
 #include <map>
@@ -46,11 +49,24 @@ Status write_file_atomic(const std::string& path, const std::string& contents,
 /// write_file_atomic with mode 0600, for files holding secrets (our rclone config).
 Status write_private_file(const std::string& path, const std::string& contents);
 
+// Layout: every file and directory of a workspace's state directory. Pure (paths only).
+
 /// `<state_dir>/bisync`, rclone bisync's --workdir.
 std::string bisync_workdir(const std::string& state_dir);
-/// `<state_dir>/run`, the private (0700) directory for files holding secrets.
-std::string runtime_dir(const std::string& state_dir);
-/// Create `state_dir`, its bisync workdir and its runtime dir, all 0700.
+/// `<state_dir>/health.json` (Health, written after every run).
+std::string health_file(const std::string& state_dir);
+/// `<state_dir>/daemon.lock` (WorkspaceLock).
+std::string lock_file(const std::string& state_dir);
+/// `<state_dir>/rclone.version` (the tool cache of `rclone version`).
+std::string rclone_version_file(const std::string& state_dir);
+/// `<state_dir>/owner-id`: this state directory's name in claims on shared remote paths.
+std::string owner_id_file(const std::string& state_dir);
+/// `<state_dir>/restore-backup/`: where a bisync recovery keeps the local files it replaced.
+std::string restore_backup_root(const std::string& state_dir);
+/// `<state_dir>/restore-backup/<action>/<stamp>`: one recovery's copies.
+std::string restore_backup_dir(const std::string& state_dir, const std::string& action,
+                               const std::string& stamp);
+/// Create `state_dir` and its bisync workdir, both 0700 (see ensure_dir).
 Status ensure_state_layout(const std::string& state_dir);
 
 /// `<state_dir>/<action><suffix>`: an empty per-action marker file. ".bisync" (the default,

@@ -115,8 +115,8 @@ enum class WatchMode {
 };
 
 /// Recursive inotify watcher. Owns its inotify descriptor; `io` must outlive it. Not
-/// thread-safe: use it from the io_context's thread. Callbacks may call any method,
-/// including stop(), but must not destroy the watcher.
+/// thread-safe: use it from the io_context's thread. Callbacks may call any method but
+/// remove_root, including stop(), but must not destroy the watcher.
 class Watcher {
  public:
   /// Create a watcher reading events on `io`. `api` defaults to the real inotify calls.
@@ -135,6 +135,11 @@ class Watcher {
   /// followed, excluded and ignored subtrees skipped). Problems are reported through the
   /// callbacks, never thrown. Adding an action name twice reports on_watch_error.
   void add_root(const WatchRoot& root);
+  /// Stop watching `action`'s root (SIGHUP: the action was removed, or its path or excludes
+  /// changed and add_root follows). Its watches are released, except directories another
+  /// root still covers, and nothing more is reported for it. False for an unknown action.
+  /// Not from inside a callback: a batch being reported refers to the roots by position.
+  bool remove_root(std::string_view action);
   /// Try again to watch roots in WatchMode::root_missing (e.g. a volume mounted late).
   /// Returns the actions that are now watched; the caller should sync them once.
   std::vector<std::string> retry_missing_roots();

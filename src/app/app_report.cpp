@@ -12,23 +12,13 @@
 
 #include <coltec/rclone_twoway.hpp>
 #include <coltec/state.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {
 
 bool json_out(const Options& o) {
   return o.log_format == LogFormat::json;
-}
-
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  auto v = static_cast<double>(b);
-  std::size_t u = 0;
-  while (v >= 1024.0 && u + 1 < std::size(units)) {
-    v /= 1024.0;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 // Prints rows as aligned columns; the first row is the header.
@@ -131,7 +121,7 @@ void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std:
     RunContext ctx;
     ctx.caps = p.caps;
     ctx.config_path = p.config_path;
-    ctx.bisync_workdir = p.state_dir + "/bisync";
+    ctx.bisync_workdir = bisync_workdir(p.state_dir);
     ctx.dry_run = true;
     ctx.secrets = p.secrets;
     if (a.direction == Direction::bidirectional) {
@@ -273,7 +263,7 @@ Health health_from(const Plan& plan, const Scheduler& scheduler) {
 
 void write_health_file(const std::string& state_dir, const Plan& plan, const Scheduler& scheduler,
                        Logger& log) {
-  const auto written = write_health(state_dir + "/health.json", health_from(plan, scheduler));
+  const auto written = write_health(health_file(state_dir), health_from(plan, scheduler));
   if (!written) log.warn("cannot write health.json", {{"error", written.error().message}});
 }
 

@@ -11,6 +11,8 @@
 
 #include <coltec/disk.hpp>
 
+#include "app_reload.hpp"
+
 extern char** environ;  // NOLINT: POSIX global, read once at start-up
 
 namespace coltec {
@@ -20,10 +22,11 @@ Captured run_capture(ProcessRunner& runner, boost::asio::io_context& io, const P
   runner.start(
       spec,
       [&c](OutputStream s, const std::string& line) {
-        if (s == OutputStream::out) {
+        // Both bounded (invariant 7): a broken or hostile child cannot grow our memory.
+        if (s == OutputStream::out && c.out.size() < 65536) {
           c.out += line;
           c.out += '\n';
-        } else if (c.err_tail.size() < 4096) {
+        } else if (s == OutputStream::err && c.err_tail.size() < 4096) {
           c.err_tail += line;
           c.err_tail += '\n';
         }
@@ -91,10 +94,21 @@ std::optional<Planned> load_and_plan(const Options& o, const EnvMap& env, Logger
 
 namespace {
 
+// The answer recorded for exactly this rclone binary, if any.
+std::optional<RcloneCaps> cached_rclone(const std::optional<FileIdentity>& id,
+                                        const std::string& cache_file, Logger& log) {
+  if (!id) return std::nullopt;
+  const auto line = read_tool_cache(cache_file, *id);
+  if (!line) return std::nullopt;
+  const auto version = parse_rclone_version(*line);
+  if (!version) return std::nullopt;
+  log.debug("rclone version from the cache", {{"rclone", id->path}, {"cache", cache_file}});
+  return caps_for(*version);
+}
+
 // `rclone version`, remembered in `cache_file` under the binary's identity so that a
 // `--once` does not pay a process start for an answer that only changes with the binary.
-std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_context& io,
-                                        const EnvMap& env, const std::string& cache_file,
+std::optional<RcloneCaps> detect_rclone(const EnvMap& env, const std::string& cache_file,
                                         Logger& log, SetupFailure* failure) {
   ProcessSpec spec;
   spec.argv = version_argv();
@@ -102,15 +116,10 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
   spec.timeout = std::chrono::seconds(30);
   std::optional<FileIdentity> id;
   if (const auto exe = resolve_program(spec.argv[0], spec.env)) id = identify_file(*exe);
-  if (id) {
-    if (const auto line = read_tool_cache(cache_file, *id)) {
-      if (const auto version = parse_rclone_version(*line)) {
-        log.debug("rclone version from the cache", {{"rclone", id->path}, {"cache", cache_file}});
-        return caps_for(*version);
-      }
-    }
-  }
-  const auto c = run_capture(runner, io, spec);
+  if (auto cached = cached_rclone(id, cache_file, log)) return cached;
+  boost::asio::io_context io;
+  auto runner = make_process_runner(io);
+  const auto c = run_capture(*runner, io, spec);
   if (c.result.spawn_failed) {
     // "rclone not found" is the earlier daemon's wording; scripts and people search for it.
     *failure = {ExitCode::runtime_error, "rclone not found: it is not installed or not on PATH (" +
@@ -138,7 +147,7 @@ std::optional<RcloneCaps> detect_rclone(ProcessRunner& runner, boost::asio::io_c
 // names the other container) plus a random part, kept in the state directory, so a claim
 // left by a crash of this daemon is recognised as ours after a restart.
 Result<std::string> owner_id_for(const std::string& state_dir) {
-  const auto path = state_dir + "/owner-id";
+  const auto path = owner_id_file(state_dir);
   if (auto text = make_system_disk()->read_file(path, 256)) {
     std::string id = *text;
     while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
@@ -159,40 +168,49 @@ Result<std::string> owner_id_for(const std::string& state_dir) {
   return id;
 }
 
-Result<std::map<std::string, std::string>> obscure_passwords(const Plan& plan, const EnvMap& env) {
-  std::map<std::string, std::string> obscured;
-  boost::asio::io_context io;
-  auto runner = make_process_runner(io);
-  for (const auto& var : passwords_needed(plan.remotes)) {
-    const auto it = env.find(var);
-    if (it == env.end() || it->second.empty()) {
-      return make_error("crypt password variable " + var + " is not set");
-    }
-    ProcessSpec spec;
-    spec.argv = obscure_argv();
-    spec.env = child_environment(env);
-    spec.stdin_data = it->second;  // stdin, never argv: the plain password stays private
-    spec.timeout = std::chrono::seconds(30);
-    auto c = run_capture(*runner, io, spec);
-    while (!c.out.empty() && (c.out.back() == '\n' || c.out.back() == '\r')) c.out.pop_back();
-    if (c.result.exit_code != 0 || c.out.empty()) {
-      return make_error("rclone obscure failed for " + var);
-    }
-    obscured.emplace(var, c.out);
+// The state directory and its layout, rclone's version, and the lock (not for dry runs).
+std::optional<SetupFailure> prepare_state(const Options& o, const Plan& plan, const EnvMap& env,
+                                          Logger& log, Prepared& p) {
+  EnvMap state_env = env;
+  if (o.state_dir) state_env["COLTEC_STATE_DIR"] = *o.state_dir;
+  auto dir = state_dir_for(plan.workspace, state_env);
+  if (!dir) return SetupFailure{ExitCode::runtime_error, dir.error().message};
+  p.state_dir = *dir;
+  if (auto made = ensure_state_layout(p.state_dir); !made) {
+    return SetupFailure{ExitCode::runtime_error, made.error().message};
   }
-  return obscured;
+  SetupFailure failure;
+  auto caps = detect_rclone(env, rclone_version_file(p.state_dir), log, &failure);
+  if (!caps) return failure;
+  p.caps = *caps;
+  if (!o.dry_run) {
+    auto lock = WorkspaceLock::acquire(lock_file(p.state_dir));
+    // Exit 4 says "another daemon runs"; a lock that cannot be opened is an I/O problem.
+    if (!lock) {
+      const auto code =
+          lock_holder(lock_file(p.state_dir)) ? ExitCode::lock_held : ExitCode::runtime_error;
+      return SetupFailure{code, lock.error().message};
+    }
+    p.lock.emplace(std::move(lock).value());
+  }
+  auto owner = owner_id_for(p.state_dir);
+  if (!owner) return SetupFailure{ExitCode::runtime_error, owner.error().message};
+  p.owner_id = std::move(owner).value();
+  return std::nullopt;
 }
 
 }  // namespace
 
 bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared,
                          std::string* error) {
-  auto obscured = obscure_passwords(plan, env);
-  if (!obscured) {
-    *error = obscured.error().message;
+  auto more = obscure_passwords_now(passwords_to_obscure(plan, prepared.obscured), env);
+  if (!more) {
+    *error = more.error().message;
     return false;
   }
-  auto text = render_rclone_config(plan.remotes, env, *obscured);
+  auto obscured = prepared.obscured;
+  obscured.insert(more->begin(), more->end());
+  auto text = render_rclone_config(plan.remotes, env, obscured);
   if (!text) {
     *error = text.error().message;
     return false;
@@ -204,52 +222,19 @@ bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared
     *error = replaced.error().message;
     return false;
   }
-  prepared.secrets = secret_values(plan.remotes, env, *obscured);
+  prepared.secrets = secret_values(plan.remotes, env, obscured);
   prepared.pass_aws = uses_env_auth(plan.remotes);
+  prepared.obscured = std::move(obscured);
   return true;
 }
 
 std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
                                 SetupFailure* failure) {
   Prepared p;
-  EnvMap state_env = env;
-  if (o.state_dir) state_env["COLTEC_STATE_DIR"] = *o.state_dir;
-  auto dir = state_dir_for(plan.workspace, state_env);
-  if (!dir) {
-    *failure = {ExitCode::runtime_error, dir.error().message};
+  if (auto failed = prepare_state(o, plan, env, log, p)) {
+    *failure = std::move(*failed);
     return std::nullopt;
   }
-  p.state_dir = *dir;
-  for (const auto& d : {p.state_dir, p.state_dir + "/bisync"}) {
-    if (auto made = ensure_dir(d, 0700); !made) {
-      *failure = {ExitCode::runtime_error, made.error().message};
-      return std::nullopt;
-    }
-  }
-  {
-    boost::asio::io_context io;
-    auto runner = make_process_runner(io);
-    auto caps = detect_rclone(*runner, io, env, p.state_dir + "/rclone.version", log, failure);
-    if (!caps) return std::nullopt;
-    p.caps = *caps;
-  }
-  if (!o.dry_run) {
-    const auto lock_path = p.state_dir + "/daemon.lock";
-    auto lock = WorkspaceLock::acquire(lock_path);
-    if (!lock) {
-      // Exit 4 says "another daemon runs"; a lock that cannot be opened is an I/O problem.
-      const auto code = lock_holder(lock_path) ? ExitCode::lock_held : ExitCode::runtime_error;
-      *failure = {code, lock.error().message};
-      return std::nullopt;
-    }
-    p.lock.emplace(std::move(lock).value());
-  }
-  auto owner = owner_id_for(p.state_dir);
-  if (!owner) {
-    *failure = {ExitCode::runtime_error, owner.error().message};
-    return std::nullopt;
-  }
-  p.owner_id = std::move(owner).value();
   auto config_file = MemoryFile::create("coltec-rclone-config", "");
   if (!config_file) {
     *failure = {ExitCode::runtime_error, config_file.error().message};
@@ -262,7 +247,7 @@ std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap
     *failure = {ExitCode::config_error, error};
     return std::nullopt;
   }
-  log.set_secrets(p.secrets);
+  apply_log_secrets(log, p.secrets);
   log.debug("rclone detected", {{"version", to_string(p.caps.version)}});
   return p;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Private to app: everything a sync mode needs before the loop starts, gathered once.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,8 +31,8 @@ struct SetupFailure {
 /// What a child printed on stdout, and how it ended.
 struct Captured {
   ProcessResult result;
-  std::string out;
-  std::string err_tail;  ///< last lines of stderr, for error messages
+  std::string out;       ///< stdout, up to the first 64 KiB
+  std::string err_tail;  ///< stderr, up to the first 4 KiB, for error messages
 };
 
 /// Run a short command to completion on its own io_context (start-up only).
@@ -66,6 +67,9 @@ struct Prepared {
   bool pass_aws = false;
   /// This state directory's name in claims on shared remote paths (<state>/owner-id).
   std::string owner_id;
+  /// Crypt password variable -> its `rclone obscure` form, kept so a reload obscures only
+  /// the variables it has not seen (the environment never changes while the daemon runs).
+  std::map<std::string, std::string> obscured;
 };
 
 /// Detect rclone, create the state directory, take the lock (not for dry runs), obscure
@@ -73,7 +77,10 @@ struct Prepared {
 std::optional<Prepared> prepare(const Options& o, const Plan& plan, const EnvMap& env, Logger& log,
                                 SetupFailure* failure);
 
-/// Re-render the rclone config after a reload (SIGHUP). False, with a message, on failure.
+/// Render and write the rclone config for `plan`, then record its secrets, whether a remote
+/// uses env_auth, and the obscured crypt passwords in `prepared`. Only passwords not in
+/// prepared.obscured run `rclone obscure` (SIGHUP obscures them first, without blocking the
+/// loop). False, with a message, on failure; `prepared` is then unchanged.
 bool write_rclone_config(const Plan& plan, const EnvMap& env, Prepared& prepared,
                          std::string* error);
 

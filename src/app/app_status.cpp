@@ -4,6 +4,7 @@
 // HEALTHCHECK or supervisord check can use it as it is).
 
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -138,11 +139,11 @@ ExitCode run_status(const Options& options, Logger& log) {
   StatusView v;
   v.workspace = planned->plan.workspace;
   v.state_dir = *dir;
-  v.daemon_pid = lock_holder(*dir + "/daemon.lock");
-  auto health = read_health(*dir + "/health.json");
+  v.daemon_pid = lock_holder(lock_file(*dir));
+  auto health = read_health(health_file(*dir));
   if (health) {
     v.health = std::move(health).value();
-  } else if (std::filesystem::exists(*dir + "/health.json")) {
+  } else if (std::filesystem::exists(health_file(*dir))) {
     v.health_error = health.error().message;
   }
   std::vector<std::string> start{self_command(env), "-c", options.config};

@@ -1,18 +1,19 @@
 // --once, --once --dry-run and the daemon: one io_context holding the scheduler's timer,
 // the rclone children's pipes, the watcher's inotify descriptor and the signal set.
 
+#include "app_sync.hpp"
+
 #include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <iostream>
-#include <random>
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <coltec/action_views.hpp>
 #include <coltec/executor.hpp>
+#include <coltec/local_tree.hpp>
 #include <coltec/metrics.hpp>
 #include <coltec/metrics_file.hpp>
 #include <coltec/rclone_twoway.hpp>
@@ -21,6 +22,7 @@
 #include <coltec/version.hpp>
 #include <coltec/watcher.hpp>
 
+#include "app_reload.hpp"
 #include "app_report.hpp"
 #include "app_setup.hpp"
 
@@ -101,25 +103,6 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-ExecutorSettings executor_settings(const Options& o, const Plan& plan, const EnvMap& env,
-                                   const Prepared& p) {
-  ExecutorSettings s;
-  s.caps = p.caps;
-  s.config_path = p.config_path;
-  if (p.config_file) s.keep_fds.push_back(p.config_file->fd());
-  s.state_dir = p.state_dir;
-  s.bisync_workdir = p.state_dir + "/bisync";
-  s.env = env;
-  s.secrets = p.secrets;
-  s.pass_aws_credentials = p.pass_aws;
-  s.dry_run = o.dry_run;
-  s.safety = plan.safety;
-  s.allow_empty_source = o.allow_empty_source;
-  s.force_deletes = o.force_deletes;
-  s.owner_id = p.owner_id;
-  return s;
-}
-
 SchedulerConfig scheduler_config(const Options& o, bool once) {
   SchedulerConfig c;
   c.max_parallel = o.max_parallel;
@@ -130,57 +113,12 @@ SchedulerConfig scheduler_config(const Options& o, bool once) {
   return c;
 }
 
-std::vector<JobSpec> job_specs(const Plan& plan, bool event_driven) {
-  std::vector<JobSpec> jobs;
-  for (const auto& a : plan.actions) jobs.push_back(job_spec_from(a, event_driven));
-  return jobs;
-}
-
 }  // namespace
-
-/// Everything alive while the loop runs; owned by run_sync's stack frame.
-struct SyncLoop {
-  SyncLoop(const Options& o, Logger& l, EnvMap e, Planned p, Prepared prep, bool one)
-      : options(o),
-        log(l),
-        env(std::move(e)),
-        planned(std::move(p)),
-        prepared(std::move(prep)),
-        once(one) {}
-
-  const Options& options;
-  Logger& log;
-  EnvMap env;
-  Planned planned;
-  Prepared prepared;
-  bool once;
-  boost::asio::io_context io;
-  std::unique_ptr<ProcessRunner> runner = make_process_runner(io);
-  std::unique_ptr<Executor> executor;
-  std::unique_ptr<ExecutorJobRunner> jobs;
-  std::unique_ptr<Scheduler> scheduler;
-  std::unique_ptr<SchedulerDriver> driver;
-  std::unique_ptr<Watcher> watcher;
-  Metrics metrics;
-  std::unique_ptr<ProgressView> progress;
-  boost::asio::signal_set signals{io};
-  int stop_signal = 0;
-  std::mt19937 rng{std::random_device{}()};
-
-  void build();
-  void start_watcher();
-  bool watchable(const Action& a) const;
-  void wait_signal();
-  void on_signal(int signo);
-  void reload();
-  void after_run(const std::string& action, const RunReport& report);
-  void write_metrics();
-  ExitCode run();
-};
 
 void SyncLoop::write_metrics() {
   if (!options.metrics_file) return;
   metrics.set_actions_status(scheduler->snapshot());
+  if (watcher) metrics.set_watches(watcher->watch_count());
   if (const auto w = write_metrics_file(*options.metrics_file, metrics.render()); !w) {
     log.warn("cannot write the metrics file", {{"error", w.error().message}});
   }
@@ -253,10 +191,14 @@ ExitCode SyncLoop::run() {
   return once ? exit_code_for(*scheduler) : ExitCode::ok;
 }
 
-// Pull-only actions have nothing to watch; a root the executor refuses (a symlink to /,
-// say) is not walked either: every run of it is refused anyway.
-bool SyncLoop::watchable(const Action& a) const {
-  return a.direction != Direction::pull_only && !sync_root_problem(a, prepared.state_dir);
+std::vector<WatchRoot> SyncLoop::usable_watch_roots(const Plan& plan) const {
+  auto roots = watch_roots(plan);
+  std::erase_if(roots, [&](const WatchRoot& r) {
+    const auto it = std::find_if(plan.actions.begin(), plan.actions.end(),
+                                 [&](const Action& a) { return a.name == r.action; });
+    return it != plan.actions.end() && sync_root_problem(*it, prepared.state_dir).has_value();
+  });
+  return roots;
 }
 
 void SyncLoop::start_watcher() {
@@ -288,13 +230,13 @@ void SyncLoop::start_watcher() {
   auto created = Watcher::create(io, std::move(cb), wo);
   if (!created) {
     log.warn("not watching local folders: " + created.error().message);
+    // Nothing reports their changes: their interval runs must not be skipped as idle.
+    for (const auto& a : planned.plan.actions) scheduler->set_watch_fallback(a.name, true);
     return;
   }
   watcher = std::move(created).value();
   const auto started = Clock::now();
-  for (const auto& a : planned.plan.actions) {
-    if (watchable(a)) watcher->add_root(make_watch_root(a));
-  }
+  for (const auto& root : usable_watch_roots(planned.plan)) watcher->add_root(root);
   log.info(
       "watching local folders",
       {{"watches", watcher->watch_count()},
@@ -332,34 +274,6 @@ void SyncLoop::on_signal(int signo) {
   } else if (signo == SIGHUP) {
     reload();
   }
-}
-
-void SyncLoop::reload() {
-  if (once) return;
-  SetupFailure failure;
-  auto next = load_and_plan(options, env, log, &failure);
-  if (!next) {
-    log.error("SIGHUP: the new spec is not valid; keeping the old one",
-              {{"error", failure.message}});
-    return;
-  }
-  std::string error;
-  if (!write_rclone_config(next->plan, env, prepared, &error)) {
-    log.error("SIGHUP: cannot apply the new remotes; keeping the old spec", {{"error", error}});
-    return;
-  }
-  log.set_secrets(prepared.secrets);
-  executor->replace_actions(next->plan.actions);
-  if (watcher) {
-    for (const auto& a : next->plan.actions) {
-      const bool known = std::any_of(planned.plan.actions.begin(), planned.plan.actions.end(),
-                                     [&](const Action& old) { return old.name == a.name; });
-      if (!known && watchable(a)) watcher->add_root(make_watch_root(a));
-    }
-  }
-  scheduler->replace_jobs(job_specs(next->plan, options.watch), Clock::now());
-  planned = std::move(*next);
-  log.info("SIGHUP: spec reloaded", {{"actions", planned.plan.actions.size()}});
 }
 
 ExitCode run_sync(const Options& options, Logger& log) {

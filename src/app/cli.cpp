@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <coltec/cli.hpp>
 #include <coltec/version.hpp>
@@ -18,13 +19,20 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
 }
 
-// Values shared between both command-line dialects, filled by CLI11 callbacks.
+// Values shared between both command-line dialects, filled by CLI11 callbacks. They start
+// from Options' defaults, which are the only copy.
 struct Scratch {
-  double shutdown_grace_s = 6.0;
-  std::int64_t debounce_ms = 300;
-  std::int64_t max_delay_ms = 5000;
-  std::int64_t reconcile_s = 3600;
-  std::string log_format = "text";
+  explicit Scratch(const Options& d)
+      : shutdown_grace_s(static_cast<double>(d.shutdown_grace.count()) / 1000.0),
+        debounce_ms(d.debounce.count()),
+        max_delay_ms(d.max_delay.count()),
+        reconcile_s(d.reconcile_every.count()),
+        log_format(d.log_format == LogFormat::json ? "json" : "text") {}
+  double shutdown_grace_s;
+  std::int64_t debounce_ms;
+  std::int64_t max_delay_ms;
+  std::int64_t reconcile_s;
+  std::string log_format;
   bool once = false;
   bool validate_only = false;
   bool status = false;
@@ -45,6 +53,31 @@ void add_logging_flags(CLI::App& app, Options& o, Scratch& s) {
       ->envname("COLTEC_LOG_STDERR");
 }
 
+// When and how many runs: the scheduler's knobs and the shutdown grace.
+void add_pacing_flags(CLI::App& app, Options& o, Scratch& s) {
+  app.add_option("--max-parallel", o.max_parallel,
+                 fmt::format("Actions running at once (default {})", o.max_parallel))
+      ->envname("COLTEC_MAX_PARALLEL")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  app.add_option("--shutdown-grace", s.shutdown_grace_s,
+                 fmt::format("Seconds running syncs get to finish after SIGTERM (default {}; fits "
+                             "supervisord's 10 s stop wait)",
+                             s.shutdown_grace_s))
+      ->envname("COLTEC_SHUTDOWN_GRACE")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--debounce-ms", s.debounce_ms,
+                 fmt::format("Quiet window after a local change ({})", s.debounce_ms))
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{600000}));
+  app.add_option("--max-delay-ms", s.max_delay_ms,
+                 fmt::format("Longest wait under continuous writes ({})", s.max_delay_ms))
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600000}));
+  app.add_option("--reconcile-every", s.reconcile_s,
+                 fmt::format("Seconds between full push-only syncs without local changes ({})",
+                             s.reconcile_s))
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{31536000}));
+  app.add_flag("--no-watch", s.no_watch, "Do not watch local folders; poll on intervals only");
+}
+
 void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
   app.add_option("-c,--config", o.config, "Path to workspace-spec.yaml")->envname("COLTEC_CONFIG");
   app.add_flag("--once", s.once, "Run every action once, print a summary and exit");
@@ -61,22 +94,7 @@ void add_daemon_flags(CLI::App& app, Options& o, Scratch& s) {
   add_logging_flags(app, o, s);
   app.add_option("--log-file", o.log_file, "Also log to this file, rotated by size")
       ->envname("COLTEC_LOG_FILE");
-  app.add_option("--max-parallel", o.max_parallel, "Actions running at once (default 2)")
-      ->envname("COLTEC_MAX_PARALLEL")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
-  app.add_option("--shutdown-grace", s.shutdown_grace_s,
-                 "Seconds running syncs get to finish after SIGTERM (default 6; fits supervisord's "
-                 "10 s stop wait)")
-      ->envname("COLTEC_SHUTDOWN_GRACE")
-      ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--debounce-ms", s.debounce_ms, "Quiet window after a local change (300)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{600000}));
-  app.add_option("--max-delay-ms", s.max_delay_ms, "Longest wait under continuous writes (5000)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600000}));
-  app.add_option("--reconcile-every", s.reconcile_s,
-                 "Seconds between full push-only syncs without local changes (3600)")
-      ->check(CLI::Range(std::int64_t{10}, std::int64_t{31536000}));
-  app.add_flag("--no-watch", s.no_watch, "Do not watch local folders; poll on intervals only");
+  add_pacing_flags(app, o, s);
   app.add_option("--metrics-file", o.metrics_file, "Write Prometheus metrics to this file")
       ->envname("COLTEC_METRICS_FILE");
   app.add_option("--state-dir", o.state_dir, "Base of the state directory")
@@ -144,7 +162,7 @@ SIGUSR1 runs every action now.)";
 
 ParseOutcome parse_command_line(int argc, const char* const* argv) {
   Options o;
-  Scratch s;
+  Scratch s(o);
   o.validator = argc > 0 && basename_of(argv[0]) == "coltec-validate";
   CLI::App app{o.validator ? "Validate a workspace-spec.yaml (coltec-daemon's validator)"
                            : "Sync daemon for devcontainer workspaces (rclone + S3/R2)",

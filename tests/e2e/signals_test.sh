@@ -3,7 +3,9 @@
 # (exit 143, no rclone left, the next run completes), SIGKILL of the daemon (its rclone dies
 # with it), SIGTERM while a two-way run pulls a 20 MB file (the download is staged, so no
 # truncated file ever sits under the real name, and the next run finishes it without a
-# conflict copy), SIGHUP with a broken spec (old spec kept) and SIGUSR1 (run now).
+# conflict copy), SIGHUP with a broken spec (old spec kept), SIGUSR1 (run now), and a SIGHUP
+# that applies a new spec whole: safety values, a new crypt remote and its secret, watch
+# roots added, removed and moved, changed excludes; or keeps the old one whole and says why.
 source "$(dirname "$0")/lib.sh"
 
 ws="$E2E_TMP/ws"
@@ -84,5 +86,110 @@ wait_for 20 count_at_least $((before + 2)) "sync finished" "$E2E_TMP/daemon.log"
 kill -INT "$DAEMON_PID"
 wait_rc "$DAEMON_PID" 15; rc=$WAIT_RC
 [[ $rc == 130 ]] && pass "SIGINT exits 130" || fail "SIGINT rc=$rc"
+
+# 5. SIGHUP applies the whole new spec. v1 -> v2: `keep` changes its excludes, `gone` is
+# removed, `moved` syncs another folder under the same name, `added` and `secret` (through a
+# new crypt remote, obscured on the loop) are new, and the delete cap drops from 100 % to 10 %.
+rws="$E2E_TMP/rws"
+rremote="$E2E_TMP/rremote"
+rspec="$E2E_TMP/reload.yaml"
+rlog="$E2E_TMP/reload.log"
+mkdir -p "$rws"/{keep,gone,old,new,added,secret} "$rremote"
+make_files "$rws/keep" 10
+for d in gone old new added secret; do echo "$d" >"$rws/$d/seed.txt"; done
+export RELOAD_PW="zz-reload-crypt-password-91f3"
+reload_spec() { # $1 workspace name, $2 version
+  local keep_ex="['*.tmp']" cap=100 entries
+  entries="    - {name: keep, path: $rws/keep, remote_path: keep, direction: push-only, interval: 3600, exclude: KEEP_EX}
+"
+  if [[ $2 == v1 ]]; then
+    entries+="    - {name: gone, path: $rws/gone, remote_path: gone, direction: push-only, interval: 3600}
+    - {name: moved, path: $rws/old, remote_path: old, direction: push-only, interval: 3600}
+"
+  else
+    keep_ex="['*.log']" cap=10
+    entries+="    - {name: moved, path: $rws/new, remote_path: new, direction: push-only, interval: 3600}
+    - {name: added, path: $rws/added, remote_path: added, direction: push-only, interval: 3600}
+    - {name: secret, path: $rws/secret, remote_path: secret, remote: vault, direction: push-only, interval: 3600}
+"
+  fi
+  cat >"$rspec" <<YAML
+name: $1
+metadata: {org: o, project: p}
+persistence:
+  enabled: true
+  mode: replicated
+  default_remote: here
+  safety: {max_delete_percent: $cap}
+  remotes:
+    here: {type: local, path_prefix: $rremote}
+    vault: {type: crypt, wrap_remote: here, wrap_path: vault, crypt: {password_env: RELOAD_PW}}
+  sync:
+${entries//KEEP_EX/$keep_ex}
+YAML
+}
+started() { grep -c "sync started action=$1 " "$rlog" || true; }
+reload_spec e2e-reload v1
+# A crypt remote over a local one lives at its wrap_path relative to the daemon's working
+# directory (path_prefix applies to actions only): run it inside $rcwd.
+rcwd="$E2E_TMP/rcwd"
+mkdir -p "$rcwd"
+(cd "$rcwd" && exec "$COLTEC_BIN" -c "$rspec" --state-dir "$E2E_TMP/rstate" --debounce-ms 100 \
+  --max-delay-ms 1000 --log-level debug --metrics-file "$E2E_TMP/reload.prom" >"$rlog" 2>&1) &
+rpid=$!
+E2E_PIDS+=("$rpid")
+wait_for 30 count_at_least 3 "sync finished" "$rlog" || fail "v1 first pass"
+reload_spec e2e-reload v2
+kill -HUP "$rpid"
+wait_for 20 grep -q "SIGHUP: spec reloaded" "$rlog" && pass "the new spec was applied" || fail "no reload: $(tail -5 "$rlog")"
+wait_for 20 test -f "$rremote/added/seed.txt" && pass "a new action syncs at once" || fail "new action never synced"
+wait_for 20 grep -q "sync finished action=secret .*result=ok" "$rlog" && pass "a new crypt remote works after the reload" || fail "crypt action failed: $(grep 'action=secret' "$rlog" | tail -3)"
+enc=$(find "$rcwd/vault" -type f 2>/dev/null || true)
+[[ -n $enc && $enc != *seed* && $enc != */secret/* ]] && pass "the crypt remote stores encrypted names" || fail "crypt names: $enc"
+matches -F "$RELOAD_PW" "$rlog" && fail "the crypt password reached the log" || pass "the new secret never reached the log"
+echo new >"$rws/added/later.txt"
+wait_for 10 test -f "$rremote/added/later.txt" && pass "a new root is watched" || fail "new root not watched"
+echo moved >"$rws/new/n.txt"
+wait_for 10 test -f "$rremote/new/n.txt" && pass "a moved root is watched at its new path" || fail "moved root not watched"
+echo tmp >"$rws/keep/b.tmp"
+wait_for 10 test -f "$rremote/keep/b.tmp" && pass "an exclude dropped by the reload no longer applies" || fail "old exclude still applies"
+# No sleep decides the next three checks. The actions are quiet first (every run finished
+# and in the metrics file). Then the writes below: inotify reports them in order, so the
+# scheduler has seen the first three before the sentinel's change starts `added`'s next run.
+# The metrics file written after that run therefore shows any run or pending change that
+# the first three caused.
+prom_value() { sed -n "s/^$1{action=\"$2\"} \([0-9]*\)\$/\1/p" "$E2E_TMP/reload.prom"; }
+finished() { grep -c "sync finished action=$1 " "$rlog" || true; }
+quiet() { # $1 action: no run in flight, none pending, every finished run in the metrics
+  local done_runs
+  done_runs=$(finished "$1")
+  [[ $(started "$1") == "$done_runs" && $(prom_value coltec_run_duration_seconds_count "$1") == "$done_runs" &&
+    $(prom_value coltec_pending_changes "$1") == 0 ]]
+}
+wait_for 20 eval 'quiet added && quiet keep && quiet moved' || fail "the actions never settled"
+added_runs=$(prom_value coltec_run_duration_seconds_count added)
+before_moved=$(started moved) before_gone=$(started gone) before_keep=$(started keep)
+echo old >"$rws/old/o.txt"
+echo gone >"$rws/gone/g.txt"
+echo log >"$rws/keep/a.log"
+echo sentinel >"$rws/added/sentinel.txt"
+added_ran() { (($(prom_value coltec_run_duration_seconds_count added) > added_runs)); }
+wait_for 20 added_ran || fail "sentinel not synced"
+[[ -e $rremote/added/sentinel.txt ]] || fail "the sentinel run did not copy it"
+pending() { [[ $(prom_value coltec_pending_changes "$1") == 1 ]]; }
+[[ $(started moved) == "$before_moved" ]] && ! pending moved && [[ ! -e $rremote/old/o.txt ]] && pass "the old path of a moved root is not watched" || fail "old path still watched"
+[[ $(started gone) == "$before_gone" ]] && pass "a removed root is not watched" || fail "removed root still watched"
+[[ $(started keep) == "$before_keep" ]] && ! pending keep && pass "an exclude added by the reload applies" || fail "new exclude ignored"
+watches=$(sed -n 's/.*SIGHUP: spec reloaded.* watches=\([0-9]*\).*/\1/p' "$rlog" | tail -1)
+matches -x "coltec_watches $watches" "$E2E_TMP/reload.prom" && pass "coltec_watches follows the reload ($watches)" || fail "coltec_watches: $(grep coltec_watches "$E2E_TMP/reload.prom")"
+rm "$rws"/keep/d[0-4]/*
+wait_for 20 grep -q "action=keep.*would delete" "$rlog" && pass "the new delete cap (10 %) refuses what 100 % allowed" || fail "delete cap not applied: $(grep 'action=keep' "$rlog" | tail -3)"
+[[ $(find "$rremote/keep" -name 'f*.bin' | wc -l) == 10 ]] && pass "the remote kept every file" || fail "remote lost files"
+reload_spec e2e-renamed v2
+kill -HUP "$rpid"
+wait_for 10 grep -q "cannot be applied while running; keeping the old one.*restart" "$rlog" && pass "a renamed workspace keeps the old spec and says why" || fail "rename not refused"
+kill -TERM "$rpid"
+wait_rc "$rpid" 15
+[[ $WAIT_RC == 143 ]] && pass "stopped with 143 after the reloads" || fail "stop rc=$WAIT_RC"
 
 finish

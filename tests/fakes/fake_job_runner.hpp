@@ -57,7 +57,7 @@ class FakeJobRunner : public JobRunner {
   }
 
   /// Complete the running run of `action`; false when it is not running.
-  bool finish(const std::string& action, RunReport report = {}) {
+  bool finish(const std::string& action, const RunReport& report = {}) {
     auto it = m_running.find(action);
     if (it == m_running.end()) return false;
     auto done = std::move(it->second);

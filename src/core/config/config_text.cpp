@@ -11,36 +11,6 @@
 namespace coltec::config_detail {
 namespace {
 
-// Length of the UTF-8 sequence starting at text[i], or 0 when it is malformed
-// (overlong forms, surrogates and code points past U+10FFFF are malformed too).
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
 std::string hex_byte(unsigned char b) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(b));
@@ -55,14 +25,14 @@ Problem at(const std::string& file, int line, int column, std::string message) {
 
 std::optional<Problem> check_text(std::string_view text, const std::string& file) {
   if (text.size() > k_max_spec_bytes) {
-    return at(file, 0, 0, "workspace spec is " + human_size(text.size()) + "; the limit is 1 MiB");
+    return at(file, 0, 0, "workspace spec is " + human_bytes(text.size()) + "; the limit is 1 MiB");
   }
   int line = 1;
   int column = 1;
   std::size_t i = 0;
   while (i < text.size()) {
     const auto b = static_cast<unsigned char>(text[i]);
-    const std::size_t n = utf8_length(text, i);
+    const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) {
       return at(file, line, column,
                 "invalid UTF-8 (byte " + hex_byte(b) + "); a workspace spec must be UTF-8 text");

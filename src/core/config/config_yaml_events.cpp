@@ -91,9 +91,9 @@ void EventBuilder::count(const YAML::Mark& mark, std::size_t nodes, std::size_t 
   }
   if (m_counters.bytes > k_max_expanded_bytes) {
     throw LimitError{loc_of(mark), "the document expands to more than " +
-                                       human_size(k_max_expanded_bytes) +
+                                       human_bytes(k_max_expanded_bytes) +
                                        " of text through aliases; the limit is " +
-                                       human_size(k_max_expanded_bytes)};
+                                       human_bytes(k_max_expanded_bytes)};
   }
 }
 

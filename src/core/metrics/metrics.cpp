@@ -7,46 +7,11 @@
 #include <string_view>
 
 #include <coltec/metrics.hpp>
-
-#include "metrics_internal.hpp"
+#include <coltec/text.hpp>
 
 namespace coltec {
 
-namespace metrics_detail {
-
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3;
-    if (lead == 0xE0) lo = 0xA0;
-    if (lead == 0xED) hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4;
-    if (lead == 0xF0) lo = 0x90;
-    if (lead == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = i + 2; k < i + len; ++k) {
-    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
-  }
-  return len;
-}
-
-}  // namespace metrics_detail
-
 namespace {
-
-using metrics_detail::utf8_length;
 
 constexpr std::array<Outcome, 7> k_outcomes{
     Outcome::ok,           Outcome::temporary_failure, Outcome::failure,  Outcome::refused,
@@ -55,7 +20,7 @@ constexpr std::array<Outcome, 7> k_outcomes{
 
 void append_label_value(std::string& out, std::string_view value) {
   for (std::size_t i = 0; i < value.size();) {
-    const std::size_t len = utf8_length(value, i);
+    const std::size_t len = utf8_sequence_length(value, i);
     if (len == 0) {
       out += "\xEF\xBF\xBD";
       ++i;

@@ -7,14 +7,12 @@
 #include <string_view>
 
 #include <coltec/metrics.hpp>
-
-#include "metrics_internal.hpp"
+#include <coltec/text.hpp>
 
 namespace coltec {
 
 namespace {
 
-constexpr std::array<const char*, 6> k_units{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 // Beyond this (about 31,700 years) a duration is clamped so the arithmetic cannot overflow.
 constexpr double k_max_duration = 1e12;
 // rclone's speed is a double; clamp it into what uint64 holds.
@@ -26,7 +24,7 @@ std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t len = metrics_detail::utf8_length(text, i);
+    const std::size_t len = utf8_sequence_length(text, i);
     const auto lead = static_cast<unsigned char>(text[i]);
     const bool c1 = len == 2 && lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
     if (len == 0 || c1 || lead < 0x20 || lead == 0x7F) {
@@ -47,20 +45,6 @@ std::string two_units(long long high, const char* high_unit, long long low, cons
 }
 
 }  // namespace
-
-std::string human_bytes(std::uint64_t bytes) {
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  double value = static_cast<double>(bytes) / 1024.0;
-  std::size_t unit = 0;
-  // 1023.95 would print as "1024.0"; move up a unit instead.
-  while (value >= 1023.95 && unit + 1 < k_units.size()) {
-    value /= 1024.0;
-    ++unit;
-  }
-  std::array<char, 32> buf{};
-  std::snprintf(buf.data(), buf.size(), "%.1f %s", value, k_units[unit]);
-  return buf.data();
-}
 
 std::string human_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include <coltec/rclone_command.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {

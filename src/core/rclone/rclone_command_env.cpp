@@ -151,22 +151,6 @@ std::vector<std::string> secret_values(const std::vector<RemoteDef>& remotes, co
   return std::move(secrets).take();
 }
 
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  auto ordered = secrets;
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  constexpr std::string_view k_mask = "***";
-  for (const auto& secret : ordered) {
-    if (secret.empty()) continue;
-    std::size_t at = 0;
-    while ((at = text.find(secret, at)) != std::string::npos) {
-      text.replace(at, secret.size(), k_mask);
-      at += k_mask.size();
-    }
-  }
-  return text;
-}
-
 std::string shell_join(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& word : argv) {

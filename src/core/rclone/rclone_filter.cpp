@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <coltec/rclone_filter.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {
@@ -45,42 +46,6 @@ Inst branch(Op op, std::vector<int> targets) {
 
 constexpr int k_max_brace_depth = 16;
 constexpr std::size_t k_max_pattern_length = 4096;
-
-// Bytes that are not valid UTF-8 map to lone surrogates, which no valid character uses,
-// so a broken name still matches the same broken bytes in a pattern.
-std::size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 0;
-}
-
-std::u32string decode_utf8(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t len = utf8_length(lead);
-    bool valid = len != 0 && i + len <= text.size();
-    const unsigned lead_mask = len == 1 ? 0x7Fu : (0xFFu >> (len + 1));
-    char32_t cp = lead & lead_mask;
-    for (std::size_t k = 1; valid && k < len; ++k) {
-      const auto cont = static_cast<unsigned char>(text[i + k]);
-      valid = (cont >> 6) == 0x2;
-      cp = (cp << 6) | (cont & 0x3Fu);
-    }
-    if (!valid) {
-      out.push_back(static_cast<char32_t>(0xDC00u + lead));
-      i += 1;
-      continue;
-    }
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
 
 struct NamedClass {
   std::u32string_view name;

@@ -114,6 +114,36 @@ std::optional<std::string> unquote_go(std::string_view q) {
 
 }  // namespace
 
+namespace {
+
+// ".f{1,9}" at t[i] (optional): the fraction in nanoseconds; `i` moves past it.
+std::optional<std::int64_t> parse_fraction_ns(std::string_view t, std::size_t& i) {
+  std::int64_t frac = 0;
+  if (i >= t.size() || t[i] != '.') return frac;
+  const std::size_t start = ++i;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  const std::size_t n = i - start;
+  if (n == 0 || n > 9 || !digits(t.substr(start, n), frac)) return std::nullopt;
+  for (std::size_t k = n; k < 9; ++k) frac *= 10;
+  return frac;
+}
+
+// "Z" or "±HH:MM": the offset from UTC in seconds.
+std::optional<std::int64_t> parse_zone_s(std::string_view zone) {
+  if (zone == "Z" || zone == "z") return 0;
+  // "+01:00" (RFC 3339), or "+0100" as rclone bisync writes its listings.
+  const bool rfc = zone.size() == 6 && zone[3] == ':';
+  if ((!rfc && zone.size() != 5) || (zone[0] != '+' && zone[0] != '-')) return std::nullopt;
+  unsigned oh = 0, om = 0;
+  if (!digits(zone.substr(1, 2), oh) || !digits(zone.substr(zone.size() - 2), om) || oh > 23 ||
+      om > 59) {
+    return std::nullopt;
+  }
+  return (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
+}
+
+}  // namespace
+
 std::optional<std::int64_t> parse_time_ns(std::string_view t) {
   // YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)
   if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
@@ -131,33 +161,12 @@ std::optional<std::int64_t> parse_time_ns(std::string_view t) {
     return std::nullopt;
   }
   std::size_t i = 19;
-  std::int64_t frac = 0;
-  if (i < t.size() && t[i] == '.') {
-    const std::size_t start = ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    const std::size_t n = i - start;
-    if (n == 0 || n > 9 || !digits(t.substr(start, n), frac)) return std::nullopt;
-    for (std::size_t k = n; k < 9; ++k) frac *= 10;
-  }
-  std::int64_t offset_s = 0;
-  const auto zone = t.substr(i);
-  if (zone == "Z" || zone == "z") {
-    offset_s = 0;
-  } else if ((zone.size() == 6 && zone[3] == ':') || zone.size() == 5) {
-    // "+01:00" (RFC 3339), or "+0100" as rclone bisync writes its listings.
-    const auto mm = zone.substr(zone.size() - 2);
-    unsigned oh = 0, om = 0;
-    if ((zone[0] != '+' && zone[0] != '-') || !digits(zone.substr(1, 2), oh) || !digits(mm, om) ||
-        oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offset_s = (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(oh * 3600 + om * 60);
-  } else {
-    return std::nullopt;
-  }
-  const std::int64_t secs =
-      days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec - offset_s;
-  return secs * 1'000'000'000 + frac;
+  const auto frac = parse_fraction_ns(t, i);
+  const auto offset_s = frac ? parse_zone_s(t.substr(i)) : std::nullopt;
+  if (!frac || !offset_s) return std::nullopt;
+  const std::int64_t secs = days_from_civil(year, mon, day) * 86400 + std::int64_t{hour} * 3600 +
+                            std::int64_t{min} * 60 + sec - *offset_s;
+  return secs * 1'000'000'000 + *frac;
 }
 
 std::optional<ListedEntry> parse_lsjson_line(std::string_view line) {

@@ -46,11 +46,26 @@ Executor::~Executor() {
 }
 
 void Executor::replace_actions(std::vector<Action> actions) {
-  m_actions.clear();
+  std::map<std::string, Action> next;
   for (auto& a : actions) {
     auto name = a.name;
-    m_actions.emplace(std::move(name), std::move(a));
+    next.emplace(std::move(name), std::move(a));
   }
+  // An action that syncs something else now (another folder, remote, direction or excludes)
+  // or is gone starts over: its next run is a full one, and changes seen under an old folder
+  // do not carry over. A new interval or priority changes nothing here.
+  const auto same_target = [](const Action& a, const Action& b) {
+    return a.local_path == b.local_path && a.remote_spec() == b.remote_spec() &&
+           a.direction == b.direction && a.exclude == b.exclude;
+  };
+  for (const auto& [name, old] : m_actions) {
+    const auto now = next.find(name);
+    if (now == next.end() || !same_target(now->second, old)) {
+      m_synced_once.erase(name);
+      m_pending.erase(name);
+    }
+  }
+  m_actions = std::move(next);
 }
 
 std::set<std::string> Executor::running() const {

@@ -302,7 +302,7 @@ void Executor::Run::main_run() {
                     "bisync lost its listings (rclone: Must run --resync). The next run "
                     "recovers without losing data: the remote copy wins and local differences "
                     "are kept in " +
-                        m_ex.m_settings.state_dir + "/restore-backup/");
+                        restore_backup_root(m_ex.m_settings.state_dir));
     }
     if (failure != RcloneFailure::none) {
       return finish(failure, step.facts.last_error.empty()

@@ -110,7 +110,7 @@ void Executor::Run::set_marker(const char* suffix, bool present) const {
 }
 
 std::string Executor::Run::local_backup_dir() const {
-  return m_ex.m_settings.state_dir + "/restore-backup/" + m_action.name + "/" + m_stamp;
+  return restore_backup_dir(m_ex.m_settings.state_dir, m_action.name, m_stamp);
 }
 
 }  // namespace coltec

@@ -76,7 +76,7 @@ Text read_spec(const std::string& path) {
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size > k_max_spec_bytes) {
     return {std::nullopt,
-            failure(path, "workspace spec is " + human_size(size) + "; the limit is 1 MiB")};
+            failure(path, "workspace spec is " + human_bytes(size) + "; the limit is 1 MiB")};
   }
   std::string text;
   int error = 0;

@@ -130,24 +130,14 @@ std::unique_ptr<Logger> Logger::capture(const LogSettings& settings, std::string
 }
 
 void Logger::set_secrets(std::vector<std::string> secrets) {
-  secrets.erase(std::remove_if(secrets.begin(), secrets.end(),
-                               [](const std::string& s) { return s.size() < 3; }),
-                secrets.end());
-  // Longest first, so a secret that contains another is replaced whole.
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  Redactor redactor(std::move(secrets));
   std::lock_guard lock(m_mutex);
-  m_secrets = std::move(secrets);
+  m_redactor = std::move(redactor);
 }
 
 std::string Logger::redact(std::string text) const {
   std::lock_guard lock(m_mutex);
-  for (const auto& secret : m_secrets) {
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-      text.replace(pos, secret.size(), "***");
-    }
-  }
-  return text;
+  return m_redactor.apply(std::move(text));
 }
 
 std::string Logger::format(Level level, std::string_view msg, const Fields& fields) const {

@@ -190,12 +190,33 @@ std::string bisync_workdir(const std::string& state_dir) {
   return state_dir + "/bisync";
 }
 
-std::string runtime_dir(const std::string& state_dir) {
-  return state_dir + "/run";
+std::string health_file(const std::string& state_dir) {
+  return state_dir + "/health.json";
+}
+
+std::string lock_file(const std::string& state_dir) {
+  return state_dir + "/daemon.lock";
+}
+
+std::string rclone_version_file(const std::string& state_dir) {
+  return state_dir + "/rclone.version";
+}
+
+std::string owner_id_file(const std::string& state_dir) {
+  return state_dir + "/owner-id";
+}
+
+std::string restore_backup_root(const std::string& state_dir) {
+  return state_dir + "/restore-backup/";
+}
+
+std::string restore_backup_dir(const std::string& state_dir, const std::string& action,
+                               const std::string& stamp) {
+  return restore_backup_root(state_dir) + action + "/" + stamp;
 }
 
 Status ensure_state_layout(const std::string& state_dir) {
-  for (const auto& dir : {state_dir, bisync_workdir(state_dir), runtime_dir(state_dir)}) {
+  for (const auto& dir : {state_dir, bisync_workdir(state_dir)}) {
     if (auto made = ensure_dir(dir, 0700); !made) return made;
   }
   return Unit{};

@@ -114,6 +114,22 @@ void Watcher::add_root(const WatchRoot& root) {
   setup_root(index);
 }
 
+bool Watcher::remove_root(std::string_view action) {
+  const auto found = std::find_if(m_roots.begin(), m_roots.end(),
+                                  [&](const RootState& r) { return r.spec.action == action; });
+  if (found == m_roots.end()) return false;
+  const auto index = static_cast<std::size_t>(found - m_roots.begin());
+  release_root(index);
+  m_roots.erase(found);
+  // Watches name their roots by position; the roots after the removed one moved up.
+  for (auto& [wd, entry] : m_watches) {
+    for (std::size_t& owner : entry.owners) {
+      if (owner > index) --owner;
+    }
+  }
+  return true;
+}
+
 std::vector<std::string> Watcher::retry_missing_roots() {
   std::vector<std::string> recovered;
   for (std::size_t index = 0; index < m_roots.size(); ++index) {

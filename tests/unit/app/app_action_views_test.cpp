@@ -25,7 +25,12 @@ TEST(ActionViews, WatchRootComesFromThePlannedAction) {
   action.name = "code";
   action.local_path = "/workspace/code";
   action.exclude = {"node_modules/**"};
+  action.direction = Direction::push_only;
   EXPECT_EQ(make_watch_root(action), (WatchRoot{"code", "/workspace/code", {"node_modules/**"}}));
+  // A bidirectional root holds the two-way engine's own folder; its writes are not the user's.
+  action.direction = Direction::bidirectional;
+  EXPECT_EQ(make_watch_root(action),
+            (WatchRoot{"code", "/workspace/code", {"node_modules/**", "/.coltec-sync/**"}}));
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ class ConfigHostile : public ::testing::Test {
     fs::remove_all(m_dir, ignored);
   }
   std::string write(const std::string& name, const std::string& text) {
-    const auto path = (m_dir / name).string();
+    auto path = (m_dir / name).string();
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
@@ -108,7 +108,7 @@ TEST_F(ConfigHostile, InvalidUtf8WithLineAndColumn) {
 }
 
 TEST_F(ConfigHostile, TenMegabytesIsRefusedUnread) {
-  const auto path = write("big.yaml", std::string(10 * 1024 * 1024, 'a'));
+  const auto path = write("big.yaml", std::string(std::size_t{10} * 1024 * 1024, 'a'));
   const auto p = expect_one(path, "workspace spec is 10.0 MiB; the limit is 1 MiB");
   EXPECT_EQ(p.line, 0);
   const auto text = load_spec_text(std::string((1 << 20) + 1, '#'), "t.yaml");

@@ -23,22 +23,6 @@ RcloneStats stats(std::uint64_t transfers, std::uint64_t total_transfers, std::u
   return s;
 }
 
-TEST(HumanBytesTest, UsesBinaryUnitsWithOneDecimal) {
-  EXPECT_EQ(human_bytes(0), "0 B");
-  EXPECT_EQ(human_bytes(1023), "1023 B");
-  EXPECT_EQ(human_bytes(1024), "1.0 KiB");
-  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(human_bytes(3'250'586), "3.1 MiB");
-  EXPECT_EQ(human_bytes(8ull << 20), "8.0 MiB");
-  EXPECT_EQ(human_bytes(5ull << 30), "5.0 GiB");
-  EXPECT_EQ(human_bytes(std::numeric_limits<std::uint64_t>::max()), "16.0 EiB");
-}
-
-TEST(HumanBytesTest, NeverPrints1024OfAUnit) {
-  EXPECT_EQ(human_bytes((1ull << 20) - 1), "1.0 MiB");
-  EXPECT_EQ(human_bytes((1ull << 30) - 1), "1.0 GiB");
-}
-
 TEST(HumanDurationTest, ShowsAtMostTwoUnits) {
   EXPECT_EQ(human_duration(0), "0s");
   EXPECT_EQ(human_duration(4.4), "4s");

@@ -13,7 +13,7 @@ TEST(TwoWayBaseline, RoundTripsAnyName) {
   b.remote_times = RemoteTimes::metadata;
   b.conflicts = {"notes.conflict-S-local.md"};
   b.files["plain.txt"] = {{1, 2, ""}, {3, 4, "d41d8cd98f00b204e9800998ecf8427e"}};
-  b.files[std::string("tab\there\nnew\\line\x01\x7f", 20)] = {{5, -6, ""}, {7, 8, ""}};
+  b.files[std::string("tab\there\nnew\\line\x01\x7f\0", 20)] = {{5, -6, ""}, {7, 8, ""}};
   b.files["\xE2\x90\x8A encoded"] = {{0, 0, ""}, {0, 0, ""}};
   const auto text = format_baseline(b);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5);

@@ -13,59 +13,58 @@ SyncPlan upload_plan() {
   return p;
 }
 
-// Runs the flow, applying each step's effect the way a successful executor would, and
-// returns the steps taken.
+// The flag a step that only marks itself done sets in `p`; nullptr for the other steps.
+bool* done_flag(TwoWayStep step, TwoWayProgress& p) {
+  switch (step) {
+    case TwoWayStep::claim:
+      return &p.claimed;
+    case TwoWayStep::hash_local:
+      return &p.hashed;
+    case TwoWayStep::fetch:
+      return &p.fetched;
+    case TwoWayStep::apply_local:
+      return &p.local_applied;
+    case TwoWayStep::upload:
+      return &p.uploaded;
+    case TwoWayStep::delete_remote:
+      return &p.remote_deleted;
+    case TwoWayStep::lookup_uploaded:
+      return &p.looked_up;
+    case TwoWayStep::save_baseline:
+      return &p.saved;
+    case TwoWayStep::write_generation:
+      return &p.generation_written;
+    case TwoWayStep::release:
+      return &p.released;
+    default:
+      return nullptr;
+  }
+}
+
+// Applies the effect of `step` to `p` the way a successful executor would.
+void apply_effect(TwoWayStep step, TwoWayProgress& p, const SyncPlan& plan, Turn turn) {
+  if (bool* flag = done_flag(step, p)) {
+    *flag = true;
+  } else if (step == TwoWayStep::list_control) {
+    p.control = ControlState{};
+  } else if (step == TwoWayStep::list_sides) {
+    p.plan = plan;
+    p.listed = true;
+    p.relisted = p.claimed;
+    p.needs_upload = true;
+  } else if (step == TwoWayStep::verify_claim) {
+    p.turn_after_claim = turn;
+  }
+}
+
+// Runs the flow, applying each step's effect, and returns the steps taken.
 std::vector<TwoWayStep> walk(TwoWayProgress p, const SyncPlan& plan, Turn turn = Turn::mine) {
   std::vector<TwoWayStep> steps;
   for (int guard = 0; guard < 40; ++guard) {
     const auto n = next_step(p);
     steps.push_back(n.step);
-    switch (n.step) {
-      case TwoWayStep::list_control:
-        p.control = ControlState{};
-        break;
-      case TwoWayStep::list_sides:
-        p.plan = plan;
-        p.listed = true;
-        p.relisted = p.claimed;
-        p.needs_upload = true;
-        break;
-      case TwoWayStep::claim:
-        p.claimed = true;
-        break;
-      case TwoWayStep::verify_claim:
-        p.turn_after_claim = turn;
-        break;
-      case TwoWayStep::hash_local:
-        p.hashed = true;
-        break;
-      case TwoWayStep::fetch:
-        p.fetched = true;
-        break;
-      case TwoWayStep::apply_local:
-        p.local_applied = true;
-        break;
-      case TwoWayStep::upload:
-        p.uploaded = true;
-        break;
-      case TwoWayStep::delete_remote:
-        p.remote_deleted = true;
-        break;
-      case TwoWayStep::lookup_uploaded:
-        p.looked_up = true;
-        break;
-      case TwoWayStep::save_baseline:
-        p.saved = true;
-        break;
-      case TwoWayStep::write_generation:
-        p.generation_written = true;
-        break;
-      case TwoWayStep::release:
-        p.released = true;
-        break;
-      case TwoWayStep::done:
-        return steps;
-    }
+    if (n.step == TwoWayStep::done) return steps;
+    apply_effect(n.step, p, plan, turn);
   }
   ADD_FAILURE() << "the flow did not end";
   return steps;

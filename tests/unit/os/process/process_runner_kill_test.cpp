@@ -1,18 +1,20 @@
 // The real process runner while children run: streaming, timeouts, terminate/kill on the
-// whole group, and no child outliving its parent (PR_SET_PDEATHSIG). Waits on real process
-// deaths are bounded polls; the io_context always runs with a deadline.
+// whole group, and no child outliving its parent (PR_SET_PDEATHSIG). A wait for a real
+// process death blocks on its pidfd (no polling, no sleeps); the io_context always runs
+// with a limit. No assertion reads the clock: what a run took is measured by the runner.
 
 #include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,13 +43,15 @@ bool gone(int pid) {
          (stat[close + 2] == 'Z' || stat[close + 2] == 'X');
 }
 
+// Blocks until `pid` has ended (a zombie counts) or `limit` passed. A pidfd becomes
+// readable when its process terminates, whoever its parent is.
 bool wait_gone(int pid, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!gone(pid)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
+  const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return errno == ESRCH;
+  pollfd ready{fd, POLLIN, 0};
+  const int n = ::poll(&ready, 1, static_cast<int>(limit.count()));
+  ::close(fd);
+  return n == 1 || gone(pid);
 }
 
 // Runs `spec`; `on_line` may act on the running process through the handle.
@@ -94,8 +98,7 @@ TEST(ProcessRunnerKill, TimeoutKillsTheWholeGroupIncludingGrandchildren) {
   ASSERT_TRUE(s.result);
   ASSERT_EQ(s.lines.size(), 1U);
   EXPECT_TRUE(s.result->timed_out);
-  EXPECT_EQ(s.result->term_signal, SIGTERM);
-  EXPECT_LT(s.result->duration, 5s) << "SIGTERM was enough";
+  EXPECT_EQ(s.result->term_signal, SIGTERM) << "SIGTERM was enough; no SIGKILL after the grace";
   EXPECT_TRUE(wait_gone(std::stoi(s.lines[0]), 5s)) << "grandchild survived";
 }
 
@@ -127,8 +130,8 @@ TEST(ProcessRunnerKill, SecondTerminateKeepsTheEarlierDeadline) {
     self.proc->terminate(60s);
   });
   ASSERT_TRUE(s.result);
+  // With the later deadline (60 s) the child would outlive the 20 s run and report nothing.
   EXPECT_EQ(s.result->term_signal, SIGKILL);
-  EXPECT_LT(s.result->duration, 10s);
 }
 
 TEST(ProcessRunnerKill, KillIsImmediate) {
@@ -160,8 +163,8 @@ TEST(ProcessRunnerKill, TerminateAndKillAfterExitAreNoOps) {
   s.proc->terminate(3s);
   s.proc->kill();
   s.io.restart();
-  // Nothing was armed: a SIGKILL timer would be a handler that runs within these 10 s.
-  EXPECT_EQ(s.io.run_for(10s), 0U);
+  // Nothing was armed: a SIGKILL timer would be a handler to run (after 3 s).
+  EXPECT_EQ(s.io.run(), 0u);
   EXPECT_EQ(exits, 1);
 }
 

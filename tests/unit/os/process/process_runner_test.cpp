@@ -282,8 +282,7 @@ TEST(ProcessRunner, PollingFallbackReapsToo) {
 TEST(ProcessRunner, ReportsDuration) {
   const auto o = run(sh("sleep 0.2"));
   ASSERT_TRUE(o.result);
-  EXPECT_GE(o.result->duration, 150ms);
-  EXPECT_LT(o.result->duration, 10s);
+  EXPECT_GE(o.result->duration, 150ms);  // a lower bound: no machine runs sleep 0.2 faster
 }
 
 }  // namespace

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -34,23 +34,23 @@ class BisyncLockTest : public ::testing::Test {
     return p;
   }
   // A live process whose comm is "rclone": /bin/sleep started through a symlink so named.
+  // Returns once the exec happened (so /proc/<pid>/comm says rclone): the child's end of a
+  // close-on-exec pipe closes exactly then, and the read sees end-of-file.
   pid_t start_fake_rclone() {
     const auto link = m_dir + "/rclone";
     fs::create_symlink("/bin/sleep", link);
+    int sync[2];
+    EXPECT_EQ(::pipe2(sync, O_CLOEXEC), 0);
     m_rclone = ::fork();
     if (m_rclone == 0) {
+      ::close(sync[0]);
       ::execl(link.c_str(), "rclone", "30", static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    // Wait (bounded) until exec has happened so /proc/<pid>/comm says rclone.
-    const auto comm = "/proc/" + std::to_string(m_rclone) + "/comm";
-    for (int i = 0; i < 500; ++i) {
-      std::ifstream in(comm);
-      std::string name;
-      std::getline(in, name);
-      if (name == "rclone") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    ::close(sync[1]);
+    char byte = 0;
+    EXPECT_EQ(::read(sync[0], &byte, 1), 0) << "the exec happened";
+    ::close(sync[0]);
     return m_rclone;
   }
   static pid_t dead_pid() {
@@ -100,10 +100,10 @@ TEST_F(BisyncLockTest, ZombieRcloneIsStale) {
   const pid_t pid = start_fake_rclone();
   put("zombie.lck", std::to_string(pid));
   ::kill(pid, SIGKILL);
-  // Not reaped yet: a zombie, which kill(pid, 0) still reports as existing.
-  for (int i = 0; i < 500 && stale_bisync_locks(m_dir).empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // Wait for the death without reaping (WNOWAIT): a zombie, which kill(pid, 0) still
+  // reports as existing.
+  siginfo_t info{};
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0);
   EXPECT_EQ(stale_bisync_locks(m_dir).size(), 1U);
 }
 

@@ -173,14 +173,25 @@ TEST_F(StateTest, PrivateFileIs0600EvenOverLooserFile) {
   EXPECT_EQ(test::read_file(f), "[r]\ntype = s3\n");
 }
 
-TEST_F(StateTest, LayoutCreatesPrivateWorkdirAndRuntimeDir) {
+TEST_F(StateTest, LayoutCreatesThePrivateStateDirAndBisyncWorkdir) {
   const auto state = path("ws");
   ASSERT_TRUE(ensure_state_layout(state).ok());
-  EXPECT_EQ(bisync_workdir(state), state + "/bisync");
-  EXPECT_EQ(runtime_dir(state), state + "/run");
   EXPECT_EQ(mode_of(state), 0700U);
   EXPECT_EQ(mode_of(state + "/bisync"), 0700U);
-  EXPECT_EQ(mode_of(state + "/run"), 0700U);
+  EXPECT_FALSE(fs::exists(state + "/run")) << "nothing uses a run/ directory";
+}
+
+// The names are a contract with the earlier daemon and with `status` (DESIGN.md).
+TEST(StateLayout, NamesEveryPathOfTheStateDirectory) {
+  const std::string s = "/var/lib/coltec-daemon/ws";
+  EXPECT_EQ(bisync_workdir(s), s + "/bisync");
+  EXPECT_EQ(health_file(s), s + "/health.json");
+  EXPECT_EQ(lock_file(s), s + "/daemon.lock");
+  EXPECT_EQ(rclone_version_file(s), s + "/rclone.version");
+  EXPECT_EQ(restore_backup_root(s), s + "/restore-backup/");
+  EXPECT_EQ(restore_backup_dir(s, "code", "20261201T120000Z"),
+            s + "/restore-backup/code/20261201T120000Z");
+  EXPECT_EQ(marker_path(s, "code"), s + "/code.bisync");
 }
 
 TEST_F(StateTest, MarkersUseTheExistingDaemonsFileNames) {
