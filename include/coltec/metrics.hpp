@@ -77,6 +77,8 @@ class Metrics {
     bool healthy = true;
     bool needs_attention = false;
     bool pending_changes = false;
+    std::uint64_t conflicts = 0;  ///< conflict copies waiting for a person (bidirectional)
+    std::uint64_t held_back = 0;  ///< deletions the last run held back
   };
   struct BuildInfo {
     std::string version;

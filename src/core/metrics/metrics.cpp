@@ -174,6 +174,8 @@ void Metrics::set_actions_status(const std::vector<ActionStatus>& statuses) {
     g.healthy = !status.unhealthy && !status.needs_attention;
     g.needs_attention = status.needs_attention;
     g.pending_changes = status.pending_changes;
+    g.conflicts = status.last_report.conflicts.size();
+    g.held_back = status.last_report.notes.held_back.count;
   }
 }
 
@@ -273,6 +275,13 @@ void Metrics::render_gauges(std::string& out) const {
   append_per_action(out,
                     {"coltec_pending_changes", "1 when local changes are not yet synced.", "gauge"},
                     m_gauges, [&](const Gauges& g) { return flag(g.pending_changes); });
+  append_per_action(
+      out,
+      {"coltec_conflicts", "Conflict copies that wait for a person to keep one version.", "gauge"},
+      m_gauges, [](const Gauges& g) { return std::optional(number(g.conflicts)); });
+  append_per_action(
+      out, {"coltec_held_back_deletes", "Deletions the last run held back (delete cap).", "gauge"},
+      m_gauges, [](const Gauges& g) { return std::optional(number(g.held_back)); });
 }
 
 }  // namespace coltec

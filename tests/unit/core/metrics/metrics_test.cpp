@@ -50,6 +50,8 @@ TEST(MetricsTest, RendersKnownSequenceExactly) {
   ActionStatus agent = status("agent");
   agent.consecutive_failures = 1;
   agent.needs_attention = true;
+  code.last_report.conflicts = {"notes.conflict-20261201T120000Z-remote.md"};
+  agent.last_report.notes.held_back.count = 2;
   metrics.set_actions_status({code, agent});
 
   const std::string expected =
@@ -132,6 +134,14 @@ coltec_action_needs_attention{action="code"} 0
 # TYPE coltec_pending_changes gauge
 coltec_pending_changes{action="agent"} 0
 coltec_pending_changes{action="code"} 1
+# HELP coltec_conflicts Conflict copies that wait for a person to keep one version.
+# TYPE coltec_conflicts gauge
+coltec_conflicts{action="agent"} 0
+coltec_conflicts{action="code"} 1
+# HELP coltec_held_back_deletes Deletions the last run held back (delete cap).
+# TYPE coltec_held_back_deletes gauge
+coltec_held_back_deletes{action="agent"} 2
+coltec_held_back_deletes{action="code"} 0
 )";
   EXPECT_EQ(metrics.render(), expected);
 }
