@@ -26,6 +26,8 @@ struct ListingFlags {
   /// Pass the target with a trailing '/': rclone's s3 backend then knows it names a folder
   /// and does not first HEAD it as a possible file (one request saved per listing).
   bool dir_target = false;
+  /// Only for build_listed_lookup: --hash --hash-type MD5 (a local side then reads the files).
+  bool md5 = false;
   bool operator==(const ListingFlags&) const = default;
 };
 
@@ -43,10 +45,9 @@ Invocation build_dir_listing(const std::string& dir, const ListingFlags& flags,
                              const RunContext& ctx, const EnvMap& daemon_env);
 
 /// rclone lsjson -R --files-only --no-mimetype --files-from-raw LIST TARGET: just the listed
-/// files (each looked up on its own). `md5` asks for --hash --hash-type MD5 (a local side
-/// then reads the files).
+/// files (each looked up on its own). `flags.md5` asks for --hash --hash-type MD5.
 Invocation build_listed_lookup(const std::string& target, const std::string& files_from,
-                               const ListingFlags& flags, bool md5, const RunContext& ctx,
+                               const ListingFlags& flags, const RunContext& ctx,
                                const EnvMap& daemon_env);
 
 /// rclone touch FILE: creates an empty object (a claim, a generation).

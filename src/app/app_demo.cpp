@@ -78,6 +78,16 @@ void seed_workspace(const fs::path& dir) {
   write_file(ws / "agent-context" / "sessions" / "s1.json", "{\"session\": 1}\n");
 }
 
+void print_remote_files(const std::string& dir) {
+  std::cout << "\nFiles now on the remote (" << dir << "/remote):\n";
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir + "/remote", ec)) {
+    if (entry.is_regular_file()) {
+      std::cout << "  " << fs::relative(entry.path(), dir + "/remote").string() << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 ExitCode run_demo(const Options& options, Logger& log) {
@@ -103,12 +113,7 @@ ExitCode run_demo(const Options& options, Logger& log) {
   o.config = spec_path;
   o.state_dir = dir + "/state";
   const auto code = run_sync(o, log);
-  std::cout << "\nFiles now on the remote (" << dir << "/remote):\n";
-  for (const auto& entry : fs::recursive_directory_iterator(dir + "/remote", ec)) {
-    if (entry.is_regular_file()) {
-      std::cout << "  " << fs::relative(entry.path(), dir + "/remote").string() << "\n";
-    }
-  }
+  print_remote_files(dir);
   // Printed so that each line works as it is, whatever PATH holds (self_command).
   const auto cmd = [&](std::vector<std::string> head) {
     head.insert(head.begin(), self_command(current_environment()));

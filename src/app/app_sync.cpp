@@ -16,7 +16,6 @@
 #include <coltec/local_tree.hpp>
 #include <coltec/metrics.hpp>
 #include <coltec/metrics_file.hpp>
-#include <coltec/rclone_twoway.hpp>
 #include <coltec/scheduler.hpp>
 #include <coltec/scheduler_driver.hpp>
 #include <coltec/version.hpp>
@@ -221,12 +220,7 @@ void SyncLoop::start_watcher() {
   WatcherOptions wo;
   wo.ignored_prefixes = {prepared.state_dir};
   if (options.log_file) wo.ignored_prefixes.push_back(*options.log_file);
-  // The two-way engine's own folder (staging downloads) inside a bidirectional root.
-  for (const auto& a : planned.plan.actions) {
-    if (a.direction == Direction::bidirectional) {
-      wo.ignored_prefixes.push_back(a.local_path + "/" + k_control_dir);
-    }
-  }
+  // A bidirectional root's .coltec-sync folder is excluded by its WatchRoot (make_watch_root).
   auto created = Watcher::create(io, std::move(cb), wo);
   if (!created) {
     log.warn("not watching local folders: " + created.error().message);

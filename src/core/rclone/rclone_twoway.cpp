@@ -72,7 +72,7 @@ Invocation build_dir_listing(const std::string& dir, const ListingFlags& flags,
 }
 
 Invocation build_listed_lookup(const std::string& target, const std::string& files_from,
-                               const ListingFlags& flags, bool md5, const RunContext& ctx,
+                               const ListingFlags& flags, const RunContext& ctx,
                                const EnvMap& daemon_env) {
   Args args{ctx.rclone_binary,
             "lsjson",
@@ -83,7 +83,7 @@ Invocation build_listed_lookup(const std::string& target, const std::string& fil
             "--files-from-raw",
             files_from};
   if (flags.server_modtime) args.emplace_back("--use-server-modtime");
-  if (md5) {
+  if (flags.md5) {
     args.insert(args.end(), {"--hash", "--hash-type", "MD5"});
   } else if (flags.hash) {
     args.emplace_back("--hash");

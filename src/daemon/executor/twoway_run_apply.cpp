@@ -250,8 +250,8 @@ void Executor::TwoWayRun::lookup_uploaded() {
   const bool by_name = m_uploaded.size() <= k_max_listed_lookup;
   const auto list = by_name ? write_list("lookup", m_uploaded) : std::string();
   if (by_name && list.empty()) return fail(RcloneFailure::fatal, "cannot write a file list");
-  const auto inv = by_name ? build_listed_lookup(remote_root(), list, m_remote_flags, false,
-                                                 context(), m_ex.m_settings.env)
+  const auto inv = by_name ? build_listed_lookup(remote_root(), list, m_remote_flags, context(),
+                                                 m_ex.m_settings.env)
                            : build_tree_listing(remote_root(), m_remote_flags, m_action.exclude,
                                                 context(), m_ex.m_settings.env);
   exec(inv, "look at the uploaded files", m_ex.m_settings.check_timeout, [this](Child& c) {

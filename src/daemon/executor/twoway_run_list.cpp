@@ -356,8 +356,9 @@ void Executor::TwoWayRun::hash_local() {
   }
   const auto list = write_list("hash", paths);
   if (list.empty()) return fail(RcloneFailure::fatal, "cannot write a file list in the state dir");
-  exec(build_listed_lookup(m_action.local_path, list, ListingFlags{}, true, context(),
-                           m_ex.m_settings.env),
+  ListingFlags with_md5;
+  with_md5.md5 = true;
+  exec(build_listed_lookup(m_action.local_path, list, with_md5, context(), m_ex.m_settings.env),
        "hash local files", m_ex.m_settings.run_timeout, [this, paths](Child& c) {
          if (c.proc.exit_code != 0 && step_failed(c, "hashing local files")) return;
          std::map<std::string, std::string> md5;

@@ -32,8 +32,8 @@ struct OnceRig {
     c.once = true;
     return c;
   }
-  void finish(const std::string& action, RunReport report) {
-    runner.finish(action, std::move(report));
+  void finish(const std::string& action, const RunReport& report) {
+    runner.finish(action, report);
     scheduler.tick(t0);
   }
 };
@@ -49,7 +49,7 @@ RunReport held_back(std::uint64_t count) {
 
 RunReport warned() {
   RunReport r;
-  r.notes.warnings.push_back("the remote r:x does not exist; nothing to pull");
+  r.notes.warnings.emplace_back("the remote r:x does not exist; nothing to pull");
   return r;
 }
 

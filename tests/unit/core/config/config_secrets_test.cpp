@@ -49,8 +49,10 @@ const std::vector<std::string> k_specs = {
     "persistence:\n  remotes: {r: {type: s3, bucket: b, secret_access_key: 'S'}}\n",
     "persistence:\n  remotes: {r: {type: s3, bucket: b}, secret_access_key: 'S'}\n",
     "persistence: {secret_access_key: 'S'}\n",
-    "persistence:\n  remotes:\n    r:\n      type: s3\n      bucket: b\n  options:\n"
-    "    access_key_id: 'S'\n",
+    // One spec on two lines, not a missing comma:
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
+    "persistence:\n  remotes:\n    r:\n      type: s3\n      bucket: b\n  options:\n    "
+    "access_key_id: 'S'\n",
     // misspelled keys with a secret value (the misspelled option itself is valid)
     "persistence:\n  remotes: {r: {type: s3, bucket: b, option: {secret_acess_key: 'S'}}}\n",
     "persistence:\n  remotes: {r: {type: s3, bucket: b, options: {secret_acess_key: 'S'}}}\n",

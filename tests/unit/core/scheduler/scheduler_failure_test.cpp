@@ -159,7 +159,7 @@ TEST(SchedulerFailure, HeldBackDeletionsNeedAttentionButCountAsASuccess) {
   // Warnings alone ask nothing of anyone.
   rig.follow_until(600s);
   RunReport warned;
-  warned.notes.warnings.push_back("the remote holds no files");
+  warned.notes.warnings.emplace_back("the remote holds no files");
   rig.runner.finish("a", warned);
   rig.at(601s);
   EXPECT_FALSE(rig.status("a")->needs_attention);

@@ -128,7 +128,7 @@ class FakeRclone {
       if (fail_steps.count("copy-down") != 0)
         return Script{1, {R"({"level":"error","msg":"boom"})"}, {}};
       for (const auto& p : files) {
-        if (remote.count(p) != 0) disk.put(dst + "/" + p, remote.at(p).bytes, 7);
+        if (remote.count(p) != 0) disk.put(dst + "/" += p, remote.at(p).bytes, 7);
       }
       return {};
     }
@@ -137,7 +137,7 @@ class FakeRclone {
         return Script{1, {R"({"level":"error","msg":"boom"})"}, {}};
       for (const auto& p : files) {
         if (remote.count(p) != 0) trash[p] = remote[p].bytes;
-        remote[p] = Object{disk.bytes(k_local + "/" + p), ++clock};
+        remote[p] = Object{disk.bytes(k_local + "/" += p), ++clock};
       }
       return {};
     }
