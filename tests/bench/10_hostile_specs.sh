@@ -9,6 +9,7 @@ dir="$E2E_TMP/hostile"
 mkdir -p "$dir"
 head='name: w
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 '
 python3 - "$dir" "$head" <<'PY'
 import sys

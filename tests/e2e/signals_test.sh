@@ -116,6 +116,7 @@ reload_spec() { # $1 workspace name, $2 version
   cat >"$rspec" <<YAML
 name: $1
 metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
 persistence:
   enabled: true
   mode: replicated
@@ -183,7 +184,7 @@ pending() { [[ $(prom_value coltec_pending_changes "$1") == 1 ]]; }
 watches=$(sed -n 's/.*SIGHUP: spec reloaded.* watches=\([0-9]*\).*/\1/p' "$rlog" | tail -1)
 matches -x "coltec_watches $watches" "$E2E_TMP/reload.prom" && pass "coltec_watches follows the reload ($watches)" || fail "coltec_watches: $(grep coltec_watches "$E2E_TMP/reload.prom")"
 rm "$rws"/keep/d[0-4]/*
-wait_for 20 grep -q "action=keep.*would delete" "$rlog" && pass "the new delete cap (10 %) refuses what 100 % allowed" || fail "delete cap not applied: $(grep 'action=keep' "$rlog" | tail -3)"
+wait_for 20 grep -q "deletions held back by the delete cap.*action=keep" "$rlog" && pass "the new delete cap (10 %) holds back what 100 % allowed" || fail "delete cap not applied: $(grep 'action=keep' "$rlog" | tail -3)"
 [[ $(find "$rremote/keep" -name 'f*.bin' | wc -l) == 10 ]] && pass "the remote kept every file" || fail "remote lost files"
 reload_spec e2e-renamed v2
 kill -HUP "$rpid"
