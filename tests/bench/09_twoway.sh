@@ -10,7 +10,7 @@
 #   d. a fresh container's first run (empty folder, remote holds 10,000 files) against a
 #      plain `rclone copy` of the tree: wall time and requests.
 # Requests are counted from s3rver's log. BENCH_QUICK=1: 2,000 files only, fewer samples.
-# BENCH_PARTS=cd: only the latency and first-run parts.
+# BENCH_PARTS=cd: only the latency and first-run parts (a covers a and b).
 source "$(dirname "$0")/common.sh"
 start_s3rver
 
@@ -46,7 +46,7 @@ cost() {
   echo "$(($(requests) - before)) $ms"
 }
 
-header "9. Bidirectional paths on S3: the two-way engine vs rclone bisync" \
+header "11. Bidirectional paths on S3: the two-way engine vs rclone bisync" \
   "tests/bench/09_twoway.sh (release binary; s3rver 3.7.1 on 127.0.0.1)"
 if [[ ${BENCH_PARTS:-abcd} == *a* ]]; then
 emit "| files | what | S3 requests | wall ms |"
