@@ -74,7 +74,7 @@ wait_gone() {
 # The daemon's log (supervisord writes it to a file) is copied to our stdout, so that
 # `docker logs` shows it: from the size it has now (a restarted container's file holds the
 # earlier runs) and across supervisord's rotations.
-daemon_log=$COLTEC_SUPERVISOR_DIR/coltec-daemon.log
+daemon_log=$COLTEC_SUPERVISOR_DIR/coltec-daemon.out.log
 log_from=$(($(stat -c %s "$daemon_log" 2>/dev/null || echo 0) + 1))
 
 # Start: post-start.sh as a child, so a stop request interrupts the wait for it. Without

@@ -359,7 +359,7 @@ run_ctr() {
 ctl() { podman exec -u vscode -e COLTEC_SUPERVISOR_DIR="$sup_dir" "$1" supervisorctl -c "$conf" "${@:2}"; }
 # in_ctr NAME PATH: PATH inside the container, read from the host (podman mount).
 in_ctr() { printf '%s%s\n' "$(podman mount "$1")" "$2"; }
-daemon_log() { cat "$(in_ctr "$1" "$sup_dir/coltec-daemon.log")" 2>/dev/null; }
+daemon_log() { cat "$(in_ctr "$1" "$sup_dir/coltec-daemon.out.log")" 2>/dev/null; }
 # synced NAME ACTION N: the daemon in NAME has logged at least N successful runs of ACTION.
 synced() {
   local n
