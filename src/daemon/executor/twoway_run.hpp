@@ -57,6 +57,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   // twoway_run_list.cpp
   void load_state();
   void import_bisync();
+  void restore_if_fresh(const ReconcileOptions& o);
   bool plan_quick();
   void list_control();
   void list_sides();

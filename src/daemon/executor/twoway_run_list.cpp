@@ -86,6 +86,20 @@ void Executor::TwoWayRun::import_bisync() {
   }
 }
 
+// A fresh container: the state volume remembers files that its new, empty workspace lacks.
+// At start-up that is a restore (as for push-only), never a deletion on the remote; later an
+// emptied folder is refused instead (reconcile's empty-side guard).
+void Executor::TwoWayRun::restore_if_fresh(const ReconcileOptions& o) {
+  const bool startup = m_ex.m_synced_once.count(m_action.name) == 0;
+  if (!startup || !m_local.empty() || m_baseline.files.empty() || m_remote.empty() ||
+      !o.local_unreadable.empty()) {
+    return;
+  }
+  m_ex.m_log.info("the local folder is empty at start-up; restoring it from the remote",
+                  {{"action", m_action.name}, {"files", m_remote.size()}});
+  m_baseline.files.clear();  // no side "deleted" anything: every remote file comes back
+}
+
 bool Executor::TwoWayRun::plan_quick() {
   if (!m_progress.have_baseline || m_imported || m_changes.full || m_changes.files.empty()) {
     return false;
@@ -237,6 +251,7 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
     }
   }
   m_remote = to_listing(remote.entries);
+  restore_if_fresh(o);
   o.max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
   o.force_deletes = m_ex.m_settings.force_deletes;
   o.allow_empty_source =

@@ -455,6 +455,24 @@ TEST_F(TwoWayRunTest, DeletionsOverTheCapAreHeldBackWhileNewWorkStillUploads) {
   ASSERT_EQ(rclone.remote.count("new.txt"), 1U) << "new work is never held back";
 }
 
+TEST_F(TwoWayRunTest, AnEmptyFolderAtStartUpIsRestoredNotMirrored) {
+  disk.put(k_local + "/a.txt", "a", 1);
+  disk.put(k_local + "/sub/b.txt", "b", 1);
+  {
+    Executor ex(runner, *log, settings, {action()}, seams);
+    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  }
+  // A new container on the same state volume: the workspace is empty.
+  std::erase_if(disk.files, [](const auto& f) { return f.first.rfind(k_local + "/", 0) == 0; });
+  ASSERT_TRUE(disk.read_file("/state/code.baseline", 1 << 20).ok()) << "the state survives";
+  Executor fresh(runner, *log, settings, {action()}, seams);
+  const auto r = run(fresh);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "a");
+  EXPECT_EQ(disk.bytes(k_local + "/sub/b.txt"), "b");
+  EXPECT_EQ(rclone.remote.size(), 2U) << "nothing was deleted on the remote";
+}
+
 TEST_F(TwoWayRunTest, TheUpgradeFromBisyncListingsSeesOnlyRealChanges) {
   disk.put(k_local + "/same.txt", "s", 1'000'000'000);  // as the listing says
   disk.put(k_local + "/edited.txt", "new", 5);
