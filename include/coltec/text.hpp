@@ -22,6 +22,14 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 /// overlong form never turns into the character it imitates (0xC0 0xAF is not '/').
 std::u32string decode_utf8(std::string_view text);
 
+/// Whether `cp` is what decode_utf8 makes of a byte that starts no well-formed sequence.
+constexpr bool is_undecodable_byte(char32_t cp) {
+  return cp >= 0xDC80 && cp <= 0xDCFF;
+}
+
+/// Append the UTF-8 form of `cp` (at most U+10FFFF) to `out`.
+void append_utf8(std::string& out, char32_t cp);
+
 /// A byte count for people, binary units with one decimal from 1 KiB on: "0 B", "1023 B",
 /// "1.0 KiB", "3.1 MiB", … up to "16.0 EiB". Never shows "1024.0" of a unit.
 std::string human_bytes(std::uint64_t bytes);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <coltec/rclone_listing.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
 namespace {
@@ -17,53 +18,6 @@ constexpr char32_t k_replacement = 0xFFFD;
 
 bool encodes_a_byte(char32_t r) {
   return (r >= k_ctl_base && r < k_ctl_base + 0x20) || r == k_del;
-}
-
-// One UTF-8 sequence at text[i]: the code point and its length, or length 0 when malformed.
-std::pair<char32_t, std::size_t> decode_one(std::string_view text, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = b(i);
-  if (b0 < 0x80) return {b0, 1};
-  std::size_t n = 0;
-  char32_t cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-    cp = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    cp = b0 & 0x0Fu;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    cp = b0 & 0x07u;
-  } else {
-    return {0, 0};
-  }
-  if (i + n > text.size()) return {0, 0};
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0u) != 0x80u) return {0, 0};
-    cp = (cp << 6) | (b(i + k) & 0x3Fu);
-  }
-  const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
-  return {cp, n};
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 template <typename T>
@@ -200,18 +154,15 @@ std::optional<ListedEntry> parse_lsjson_line(std::string_view line) {
 }
 
 std::optional<std::string> local_name_of(std::string_view name) {
+  const auto cps = decode_utf8(name);
   std::string out;
-  for (std::size_t i = 0; i < name.size();) {
-    const auto [cp, n] = decode_one(name, i);
-    if (n == 0 || cp == k_replacement) return std::nullopt;
-    i += n;
-    if (cp == k_quote && i < name.size()) {
-      const auto [next, m] = decode_one(name, i);
-      if (m != 0 && (encodes_a_byte(next) || next == k_quote)) {
-        append_utf8(out, next);
-        i += m;
-        continue;
-      }
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    const char32_t cp = cps[i];
+    if (is_undecodable_byte(cp) || cp == k_replacement) return std::nullopt;
+    if (cp == k_quote && i + 1 < cps.size() &&
+        (encodes_a_byte(cps[i + 1]) || cps[i + 1] == k_quote)) {
+      append_utf8(out, cps[++i]);  // a literal special rune, shown quoted
+      continue;
     }
     if (encodes_a_byte(cp)) {
       out += static_cast<char>(cp == k_del ? 0x7F : cp - k_ctl_base);
@@ -224,10 +175,8 @@ std::optional<std::string> local_name_of(std::string_view name) {
 
 std::optional<std::string> rclone_name_of(std::string_view local) {
   std::string out;
-  for (std::size_t i = 0; i < local.size();) {
-    const auto [cp, n] = decode_one(local, i);
-    if (n == 0) return std::nullopt;
-    i += n;
+  for (const char32_t cp : decode_utf8(local)) {
+    if (is_undecodable_byte(cp)) return std::nullopt;
     if (cp < 0x20 || cp == 0x7F) {
       append_utf8(out, cp == 0x7F ? k_del : k_ctl_base + cp);
       continue;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include <coltec/text.hpp>
 #include <coltec/twoway.hpp>
 
 namespace coltec {
@@ -12,24 +13,6 @@ int hex(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Go's strconv.Quote form, as bisync writes names.
@@ -61,8 +44,10 @@ std::optional<std::string> go_unquote(std::string_view q) {
       }
       if (c == 'x') {
         out += static_cast<char>(v);
+      } else if (v <= 0x10FFFF) {
+        append_utf8(out, static_cast<char32_t>(v));
       } else {
-        append_utf8(out, v);
+        return std::nullopt;
       }
       i += n;
     } else {

@@ -23,7 +23,9 @@ std::vector<fs::path> inputs(const char* folder) {
   std::vector<fs::path> out;
   const fs::path dir = fs::path(COLTEC_SOURCE_DIR) / "tests/fuzz" / folder;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_regular_file()) out.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().filename() != "README.md") {
+      out.push_back(entry.path());
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -50,6 +50,17 @@ TEST(DecodeUtf8, MalformedBytesBecomeLoneSurrogatesOneByOne) {
   EXPECT_EQ(decode_utf8("\xE2\x82x"), (std::u32string{char32_t{0xDCE2}, char32_t{0xDC82}, U'x'}));
 }
 
+TEST(AppendUtf8, EncodesEveryLengthAndRoundTripsThroughTheDecoder) {
+  std::string out;
+  for (const char32_t cp : {U'a', U'\u00e9', U'\u2400', U'\U0001F600', U'\U0010FFFF'}) {
+    append_utf8(out, cp);
+  }
+  EXPECT_EQ(out, "a\xC3\xA9\xE2\x90\x80\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF");
+  EXPECT_EQ(decode_utf8(out), U"a\u00e9\u2400\U0001F600\U0010FFFF");
+  EXPECT_TRUE(is_undecodable_byte(decode_utf8("\xFF")[0]));
+  EXPECT_FALSE(is_undecodable_byte(U'\u2400'));
+}
+
 TEST(HumanBytes, UsesBinaryUnitsWithOneDecimal) {
   EXPECT_EQ(human_bytes(0), "0 B");
   EXPECT_EQ(human_bytes(1023), "1023 B");
