@@ -129,6 +129,14 @@ class Executor {
   friend class Run;
   class TwoWayRun;
   friend class TwoWayRun;
+  // What both kinds of run do with a line rclone wrote to stderr (executor_rclone_lines.cpp).
+  /// Stats lines: kept in `into` and shown as progress.
+  void take_stats(const std::string& action, const RcloneLine& parsed, const std::string& line,
+                  RcloneStats& into) const;
+  /// The line as one of our log lines at `level`, with the action and rclone's object.
+  void log_rclone_line(const std::string& action, const RcloneLine& parsed, Level level) const;
+  /// Why a failed step failed: rclone's last error, else its exit code.
+  static std::string failure_detail(const RcloneRunFacts& facts, int exit_code);
 
   ProcessRunner& m_runner;
   Logger& m_log;

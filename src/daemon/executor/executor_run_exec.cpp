@@ -66,29 +66,17 @@ void Executor::Run::on_line(Step& step, OutputStream stream, const std::string& 
   const auto parsed = parse_rclone_line(line);
   observe_rclone_line(step.facts, parsed);
   step.tally.add(line);
-  if (parsed.has_stats) {
-    if (auto stats = parse_rclone_stats(line)) {
-      step.stats = *stats;
-      if (m_ex.m_progress) m_ex.m_progress(m_action.name, *stats);
-    }
-  }
-  auto& log = m_ex.m_log;
+  m_ex.take_stats(m_action.name, parsed, line, step.stats);
   auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
   if (m_quiet_step && level == Level::warn) level = Level::debug;
-  if (!log.enabled(level)) return;
-  Fields fields{{"action", m_action.name}, {"source", "rclone"}};
-  if (parsed.json) fields.emplace_back("rclone_level", parsed.level);
-  if (!parsed.object.empty()) fields.emplace_back("object", parsed.object);
-  log.log(level, parsed.msg, fields);
+  m_ex.log_rclone_line(m_action.name, parsed, level);
 }
 
 bool Executor::Run::step_failed(Step& step, const char* what) {
   const auto failure = classify_rclone_run(step.facts);
   if (failure == RcloneFailure::none) return false;
-  const auto detail = step.facts.last_error.empty()
-                          ? fmt::format("rclone exited with code {}", step.proc.exit_code)
-                          : step.facts.last_error;
-  finish(failure, fmt::format("{} failed: {}", what, detail));
+  finish(failure,
+         fmt::format("{} failed: {}", what, failure_detail(step.facts, step.proc.exit_code)));
   return true;
 }
 

@@ -186,29 +186,18 @@ void Executor::TwoWayRun::on_line(Child& child, OutputStream stream, const std::
   if (parsed.json && parsed.level == "error" && !parsed.object.empty()) {
     child.failed_objects[parsed.object] = parsed.msg;
   }
-  if (parsed.has_stats) {
-    if (auto stats = parse_rclone_stats(line)) {
-      child.stats = *stats;
-      if (m_ex.m_progress) m_ex.m_progress(m_action.name, *stats);
-    }
-  }
+  m_ex.take_stats(m_action.name, parsed, line, child.stats);
   auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
   // A side that does not exist yet is an answer the step handles (rc 3), not a problem.
   if (parsed.msg.find("directory not found") != std::string::npos) level = Level::debug;
-  if (!m_ex.m_log.enabled(level)) return;
-  Fields fields{{"action", m_action.name}, {"source", "rclone"}};
-  if (parsed.json) fields.emplace_back("rclone_level", parsed.level);
-  if (!parsed.object.empty()) fields.emplace_back("object", parsed.object);
-  m_ex.m_log.log(level, parsed.msg, fields);
+  m_ex.log_rclone_line(m_action.name, parsed, level);
 }
 
 bool Executor::TwoWayRun::step_failed(Child& child, const char* what) {
   const auto failure = classify_rclone_run(child.facts);
   if (failure == RcloneFailure::none) return false;
-  const auto detail = child.facts.last_error.empty()
-                          ? fmt::format("rclone exited with code {}", child.proc.exit_code)
-                          : child.facts.last_error;
-  fail(failure, fmt::format("{} failed: {}", what, detail));
+  fail(failure,
+       fmt::format("{} failed: {}", what, failure_detail(child.facts, child.proc.exit_code)));
   return true;
 }
 
