@@ -9,9 +9,10 @@ build_pkgs=(g++ cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev 
 # Tests also need: the format/lint tools, clang 14 with its sanitizer and libFuzzer
 # runtimes (the fuzz preset), the S3 API server's runtime (node + npm, for the pinned
 # s3rver package), supervisord, lsyncd/rsync (benchmark peer), inotify tools, the
-# packaging tools and man-db (the package test renders the man page).
+# packaging tools, man-db (the package test renders the man page) and git (format.sh and
+# tidy.sh list the files git tracks).
 test_pkgs=(clang-format clang-tidy clang-14 libclang-rt-14-dev supervisor inotify-tools lsyncd
-  rsync procps psmisc file dpkg-dev man-db python3 curl)
+  rsync procps psmisc file dpkg-dev man-db python3 curl git)
 
 # scripts/test-container.sh also needs rootful podman with runc, and debootstrap for its
 # base images (podman alone would pick crun).
