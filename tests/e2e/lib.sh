@@ -324,8 +324,9 @@ sides_converged() {
 ledger_check() {
   remote_tree "$1" >/dev/null || true
   rm -rf "$SIDES_ROOT/trash"
-  # --fast-list: s3rver 3.7.1 answers a delimited listing of a folder whose name starts with
-  # a dot with nothing (`lsf t:testbucket/ws/.coltec-trash` is empty; -R and --fast-list see it).
+  # --fast-list: s3rver 3.7.1 leaves the trash out of delimited listings (`lsf
+  # t:testbucket/ws/` shows no .coltec-trash/, `lsf …/ws/.coltec-trash` is empty, `copy`
+  # copies nothing), while one listing of the whole prefix sees every object in it.
   rclone_s3 copy --fast-list "t:testbucket/$1/.coltec-trash" "$SIDES_ROOT/trash" >/dev/null 2>&1 || true
   python3 "$COLTEC_SOURCE_DIR/tests/e2e/ledger_check.py" "$SIDES_ROOT/ledger" \
     --folder "${SIDE_DIR[a]}" --folder "${SIDE_DIR[b]}" --remote "$SIDES_ROOT/remote-copy" \

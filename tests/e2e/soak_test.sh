@@ -12,8 +12,9 @@
 # other side edited it unseen (tests/e2e/ledger_check.py, exact: every version written is in
 # a ledger), and both daemons' status is healthy.
 #
-# SOAK_SEEDS (default "1 2") and SOAK_STEPS (default 25) set the run; the long run is
-# reported in BENCHMARKS.md. SOAK_REPORT=FILE appends each seed's figures to FILE. The seed
+# SOAK_SEEDS (default "1 2") and SOAK_STEPS (default 25) set the run, SOAK_MINUTES stops
+# starting seeds after that long; the long run is reported in BENCHMARKS.md.
+# SOAK_REPORT=FILE appends each seed's figures (faults, then the ledger check) to FILE. The seed
 # fixes the schedule (sides, files, actions, faults and their step); how the daemons' work
 # falls between the steps depends on the machine, so a failure's evidence is its logs
 # (E2E_KEEP=1 keeps them).
@@ -39,8 +40,16 @@ source "$(dirname "$0")/lib.sh"
 start_s3rver
 export S3_KEY=S3RVER S3_SECRET=Soak-secret-1
 steps=${SOAK_STEPS:-25}
-declare -A total=()
-count() { total[$1]=$((${total[$1]:-0} + ${2:-1})); }
+declare -A total=() this_seed=()
+count() {
+  total[$1]=$((${total[$1]:-0} + ${2:-1}))
+  this_seed[$1]=$((${this_seed[$1]:-0} + ${2:-1}))
+}
+figures() { # ARRAY-NAME: "key=value ..." sorted
+  local -n of=$1
+  local k
+  for k in $(printf '%s\n' "${!of[@]}" | sort); do printf '%s=%s ' "$k" "${of[$k]}"; done
+}
 
 s3_up=1
 s3_stop() {
@@ -189,16 +198,22 @@ seed_figures() {
   count seeds
   count steps "$steps"
   count changes "$(wc -l <"$SIDES_ROOT/ledger")"
-  [[ -z ${SOAK_REPORT:-} ]] || echo "seed=$seed steps=$steps $line" >>"$SOAK_REPORT"
+  [[ -z ${SOAK_REPORT:-} ]] || echo "seed=$seed seconds=$((SECONDS - seed_t0)) $(figures this_seed)| $line" >>"$SOAK_REPORT"
 }
 
+# SOAK_MINUTES: no seed starts after that many minutes (for a long run of many seeds).
 seed_no=0
 for seed in ${SOAK_SEEDS:-1 2}; do
-  seed_no=$((seed_no + 1))
+  if [[ -n ${SOAK_MINUTES:-} ]] && ((SECONDS >= SOAK_MINUTES * 60)); then
+    log "SOAK_MINUTES=$SOAK_MINUTES reached: no further seeds"
+    break
+  fi
+  seed_no=$((seed_no + 1)) seed_t0=$SECONDS
+  this_seed=()
   log "seed $seed: $steps steps"
   run_seed "$seed"
 done
-summary=$(for k in $(printf '%s\n' "${!total[@]}" | sort); do printf '%s=%s ' "$k" "${total[$k]}"; done)
+summary=$(figures total)
 log "soak: $summary"
 [[ -z ${SOAK_REPORT:-} ]] || echo "total $summary" >>"$SOAK_REPORT"
 finish
