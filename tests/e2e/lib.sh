@@ -137,7 +137,7 @@ stop_s3rver() {
   kill "-${1:-TERM}" "$S3_PID" 2>/dev/null || true
   wait_gone "$S3_PID" 5 || kill -KILL "$S3_PID" 2>/dev/null || true
   wait_gone "$S3_PID" 5 || return 0
-  wait "$S3_PID" 2>/dev/null || true # reaped here: no "Killed" notice from the shell
+  wait "$S3_PID" 2>/dev/null || true # reaped before its id leaves the cleanup list
   forget_pid "$S3_PID"
 }
 

@@ -3,7 +3,7 @@
 # path of a real S3 API, under a seeded random schedule of creates, edits, deletes and
 # simultaneous edits on both sides, while the faults strike: SIGKILL of either daemon at a
 # random moment (at once, in the middle of an rclone transfer, or a moment later; restarted a
-# few steps later), the S3 server stopped (TERM or KILL) and started again on the same port
+# few steps later; in every other seed the fresh container b is killed in its first run), the S3 server stopped (TERM or KILL) and started again on the same port
 # and data, and side b's folder on a full disk once (a tmpfs the test mounts and fills).
 # After the schedule, the faults end and the daemons settle: both folders and the remote are
 # equal, every side's last version of every file is under its name, in a conflict copy, on
@@ -161,6 +161,11 @@ run_seed() {
   start_side a
   wait_for 120 count_at_least 1 "sync finished" "$SIDES_ROOT/a/daemon.log" || fail "seed $seed: a never finished a first run"
   start_side b
+  if ((RANDOM % 2)); then # the fresh container is killed in its first run, then restarted
+    kill_at_random b 1 0
+    count kills_first_run
+    start_side b
+  fi
   wait_for 120 test -f "${SIDE_DIR[b]}/d1/f1.txt" || fail "seed $seed: b did not restore the workspace"
   for ((i = 1; i <= steps; i++)); do step "$i"; done
   end_faults
