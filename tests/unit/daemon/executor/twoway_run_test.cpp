@@ -334,6 +334,32 @@ TEST_F(TwoWayRunTest, AnotherDaemonsClaimDefersTheRun) {
   EXPECT_TRUE(rclone.remote.empty());
 }
 
+// Found by the fault soak (tests/e2e/soak_test.sh, seed 5): a daemon killed under its claim
+// and another whose release failed left a claim each; each then waited for the other's,
+// and neither synced until the claims expired (15 minutes).
+TEST_F(TwoWayRunTest, OurOwnLeftoverClaimBeforeAnothersLetsTheRunGoAhead) {
+  rclone.control.insert(claim_name(1'000'500, "me"));
+  rclone.control.insert(claim_name(1'000'600, "other-host"));
+  disk.put(k_local + "/a.txt", "mine", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "mine");
+  EXPECT_EQ(rclone.control.count(claim_name(1'000'500, "me")), 0U) << "the leftover went too";
+  EXPECT_EQ(rclone.control.count(claim_name(1'000'600, "other-host")), 1U);
+}
+
+TEST_F(TwoWayRunTest, AnothersClaimBeforeOurLeftoverOneStillDefers) {
+  rclone.control.insert(claim_name(1'000'400, "other-host"));
+  rclone.control.insert(claim_name(1'000'500, "me"));
+  disk.put(k_local + "/a.txt", "mine", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  const auto r = run(ex);
+  EXPECT_EQ(r.failure, RcloneFailure::deferred);
+  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+  EXPECT_TRUE(rclone.remote.empty());
+}
+
 TEST_F(TwoWayRunTest, DifferentEditsOnBothSidesKeepBothVersions) {
   disk.put(k_local + "/n.md", "base", 1);
   Executor ex(runner, *log, settings, {action()}, seams);
