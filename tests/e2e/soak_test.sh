@@ -87,8 +87,10 @@ disk_fill() {
   count disk_full
 }
 # Space returns, once b has met the full disk (bounded: b may have had nothing to write).
+# Both daemons run while it waits: a killed one's claim would hold b back meanwhile.
 disk_free() {
-  [[ -n ${SIDE_PID[b]} ]] || start_side b
+  local s
+  for s in a b; do [[ -n ${SIDE_PID[$s]} ]] || start_side "$s"; done
   if wait_for 60 count_at_least $((nospace_before + 1)) "$nospace" "$SIDES_ROOT/b/daemon.log"; then
     count disk_full_hit
   else
