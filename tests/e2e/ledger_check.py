@@ -7,9 +7,10 @@ version they wrote (lib.sh's ledger_write and ledger_delete).
    in a restore backup. Found nowhere: lost.
 2. The last version written of a file, by either side, is under its name in both folders
    (it has the newest modification time, so a conflict keeps it there): else reverted.
-3. A file whose last change was a deletion stays deleted, unless what is there now is a
-   version the other side wrote after the version that was deleted (the deleting side never
-   saw it: an edit outlives a delete). Anything else there now came back: resurrected.
+3. A file whose last change was a deletion stays deleted, unless what is there now is the
+   other side's last version of it (an edit the deleting side had not seen outlives a
+   delete; the ledger cannot tell whether it had, so this is allowed either way). Any other
+   version there now came back: resurrected.
 
 Prints one summary line (versions=N folder=N … lost=N reverted=N resurrected=N) and a line per
 problem; exits 1 when anything was lost, reverted or came back.
@@ -111,7 +112,6 @@ def check_latest(entries, folders, counts, problems):
 
 
 def check_deletions(entries, folders, counts, problems):
-    written = {e[4]: e for e in entries if e[3] == "write"}
     last = last_of(entries, lambda e: e[2])
     for name, (idx, side, _, op, content) in sorted(last.items()):
         if op != "delete":
@@ -120,10 +120,10 @@ def check_deletions(entries, folders, counts, problems):
         now = {f[name] for f in folders if name in f}
         if not now:
             counts["stayed_deleted"] += 1
-        deleted_at = written[content][0] if content in written else -1
+        theirs = [e for e in entries[:idx] if e[2] == name and e[1] != side]
+        their_last = theirs[-1][4] if theirs and theirs[-1][3] == "write" else None
         for c in sorted(now):
-            w = written.get(c)
-            if w and w[1] != side and w[0] > deleted_at:
+            if c == their_last:
                 counts["outlived"] += 1
             else:
                 counts["resurrected"] += 1
