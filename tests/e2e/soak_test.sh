@@ -12,7 +12,7 @@
 # other side edited it unseen (tests/e2e/ledger_check.py, exact: every version written is in
 # a ledger), and both daemons' status is healthy.
 #
-# SOAK_SEEDS (default "1 2") and SOAK_STEPS (default 25) set the run, SOAK_MINUTES stops
+# SOAK_SEEDS (default "1 2") and SOAK_STEPS (default 20) set the run, SOAK_MINUTES stops
 # starting seeds after that long; the long run is reported in BENCHMARKS.md.
 # SOAK_REPORT=FILE appends each seed's figures (faults, then the ledger check) to FILE. The seed
 # fixes the schedule (sides, files, actions, faults and their step); how the daemons' work
@@ -39,7 +39,7 @@ fi
 source "$(dirname "$0")/lib.sh"
 start_s3rver
 export S3_KEY=S3RVER S3_SECRET=Soak-secret-1
-steps=${SOAK_STEPS:-25}
+steps=${SOAK_STEPS:-20}
 declare -A total=() this_seed=()
 count() {
   total[$1]=$((${total[$1]:-0} + ${2:-1}))
