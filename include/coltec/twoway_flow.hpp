@@ -58,8 +58,11 @@ struct TwoWayProgress {
   bool dry_run = false;
   /// The quick plan (local changes only, see quick_plan) when one applies.
   bool quick = false;
-  std::optional<ControlState> control;        ///< first listing of the control folder
-  bool other_claim = false;                   ///< control held someone else's valid claim
+  std::optional<ControlState> control;  ///< first listing of the control folder
+  /// Control's first valid claim was someone else's (whose_turn == Turn::other). Only
+  /// then does a run wait: another daemon's claim behind our own leftover one (a killed
+  /// run, a release that failed) must not stop us, or two leftovers stop both daemons.
+  bool other_claim = false;
   std::string baseline_generation;            ///< Baseline::generation
   std::optional<Turn> turn_after_claim;       ///< from verify_claim
   bool generation_moved_under_claim = false;  ///< verify_claim saw a new generation

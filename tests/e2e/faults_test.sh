@@ -45,8 +45,7 @@ kill -TERM "$DAEMON_PID"
 wait_rc "$DAEMON_PID" 15
 
 # 10. Local disk full: pull 3 MB into a 1 MiB tmpfs.
-if [[ $(id -u) == 0 ]] && mkdir -p "$E2E_TMP/small" && mount -t tmpfs -o size=1m tmpfs "$E2E_TMP/small" 2>/dev/null; then
-  trap 'umount "$E2E_TMP/small" 2>/dev/null || true; e2e_cleanup' EXIT
+if mount_tmpfs "$E2E_TMP/small" 1m; then
   mkdir -p "$E2E_TMP/remote/big"
   make_files "$E2E_TMP/remote/big" 30 100000
   cat >"$E2E_TMP/disk.yaml" <<YAML
@@ -69,7 +68,7 @@ YAML
   expect_rc 0 "10: recovers when space returns" "$COLTEC_BIN" -c "$E2E_TMP/disk.yaml" --state-dir "$state" --once
   diff <(tree_sums "$E2E_TMP/remote/big") <(tree_sums "$E2E_TMP/small/big") >/dev/null && pass "10: local matches remote (30 files)" || fail "10: local differs"
 else
-  log "10: skipped (needs root and a tmpfs mount)"
+  log "10: skipped: this process may not mount a tmpfs (needs root)"
 fi
 
 finish

@@ -22,6 +22,7 @@ patient() { echo $(($1 * E2E_PATIENCE)); }
 
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coltec-e2e.XXXXXX")
 E2E_PIDS=()
+E2E_MOUNTS=()
 E2E_FAILS=0
 E2E_PASSES=0
 
@@ -33,7 +34,25 @@ e2e_cleanup() {
   for pid in "${E2E_PIDS[@]}"; do
     wait_gone "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
   done
+  local dir
+  for dir in "${E2E_MOUNTS[@]}"; do umount "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null || true; done
   [[ -n ${E2E_KEEP:-} ]] || rm -rf "$E2E_TMP"
+}
+
+# forget_pid PID: drops PID (a process that is gone) from the cleanup list, so that a suite
+# that starts and kills many processes never signals a later process that got the same id.
+forget_pid() {
+  local pid keep=()
+  for pid in "${E2E_PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
+  E2E_PIDS=("${keep[@]}")
+}
+
+# mount_tmpfs DIR SIZE: mounts a tmpfs of SIZE (e.g. 8m) on DIR, unmounted by the cleanup;
+# false when this process may not mount (not root, no mount namespace of its own).
+mount_tmpfs() {
+  mkdir -p "$1"
+  mount -t tmpfs -o "size=$2" tmpfs "$1" 2>/dev/null || return 1
+  E2E_MOUNTS+=("$1")
 }
 trap e2e_cleanup EXIT
 
@@ -112,9 +131,14 @@ start_s3rver() {
   export S3_PORT S3_DATA
 }
 
+# stop_s3rver [SIGNAL]: stops the server (TERM unless SIGNAL, e.g. KILL); its data stays in
+# S3_DATA, so `start_s3rver "$S3_PORT"` brings it back where it was.
 stop_s3rver() {
-  kill -TERM "$S3_PID" 2>/dev/null || true
+  kill "-${1:-TERM}" "$S3_PID" 2>/dev/null || true
   wait_gone "$S3_PID" 5 || kill -KILL "$S3_PID" 2>/dev/null || true
+  wait_gone "$S3_PID" 5 || return 0
+  wait "$S3_PID" 2>/dev/null || true # reaped before its id leaves the cleanup list
+  forget_pid "$S3_PID"
 }
 
 # rclone_s3 ARGS...: the suites' own view of the S3 server (not through the daemon).
@@ -148,7 +172,7 @@ rclone_pids_under() {
   local root=$1 pattern="^rclone ${2:-}"
   { pgrep -f "$pattern" || true; } | while read -r p; do
     local pp=$p cmd
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || true)
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" || true)
     [[ -n ${2:-} && $cmd == *--dry-run* ]] && continue
     while [[ $pp -gt 1 ]]; do
       [[ $pp == "$root" ]] && { echo "$p"; break; }
@@ -186,16 +210,126 @@ wait_rc() {
   wait "$pid" || WAIT_RC=$?
 }
 
-# local_spec FILE WORKSPACE REMOTE_DIR [SYNC_LINE...]: writes a spec whose default remote
-# `here` is the local folder REMOTE_DIR; each SYNC_LINE is one `sync:` entry in flow style,
-# e.g. "{name: a, path: /x, remote_path: a, direction: push-only}".
-local_spec() {
-  local file=$1 name=$2 remote_dir=$3 entry
+# spec_file FILE WORKSPACE REMOTE [SYNC_LINE...]: writes a spec whose one remote, the
+# default, is REMOTE ("name: {flow style}"); each SYNC_LINE is one `sync:` entry in flow
+# style, e.g. "{name: a, path: /x, remote_path: a, direction: push-only}".
+spec_file() {
+  local file=$1 name=$2 remote=$3 entry
   shift 3
   {
     printf 'name: %s\nmetadata: {org: o, project: p}\ndevcontainer: {image: {name: debian:bookworm}}\npersistence:\n' "$name"
-    printf '  enabled: true\n  mode: replicated\n  default_remote: here\n'
-    printf '  remotes:\n    here: {type: local, path_prefix: %s}\n  sync:\n' "$remote_dir"
+    printf '  enabled: true\n  mode: replicated\n  default_remote: %s\n' "${remote%%:*}"
+    printf '  remotes:\n    %s\n  sync:\n' "$remote"
     for entry in "$@"; do printf '    - %s\n' "$entry"; done
   } >"$file"
+}
+
+# local_spec FILE WORKSPACE REMOTE_DIR [SYNC_LINE...]: spec_file with the remote `here`, the
+# local folder REMOTE_DIR.
+local_spec() {
+  local file=$1 name=$2 remote_dir=$3
+  shift 3
+  spec_file "$file" "$name" "here: {type: local, path_prefix: $remote_dir}" "$@"
+}
+
+# --- Two containers on one remote path (twoway_containers_test.sh, soak_test.sh) ---
+# A side is one container: SIDES_ROOT/<side>/ holds its spec.yaml, state/ and daemon.log,
+# SIDE_DIR[<side>] its synced folder, SIDE_PID[<side>] its daemon (empty while stopped).
+# Every version the suite writes is a line of SIDES_ROOT/ledger, in order: "side path
+# content" for a write (the content is unique), "side path - content" for a deletion of a
+# file that held content. The suite sets S3_KEY and S3_SECRET.
+declare -gA SIDE_DIR=() SIDE_PID=()
+SIDES_ROOT=$E2E_TMP
+LEDGER_N=0
+
+# side_setup SIDE PREFIX [FOLDER]: SIDE's spec: one bidirectional path "code" syncing
+# FOLDER (default SIDES_ROOT/SIDE/code) with testbucket/PREFIX/code on the running s3rver.
+side_setup() {
+  local side=$1 prefix=$2 dir=$SIDES_ROOT/$1
+  SIDE_DIR[$side]=${3:-$dir/code}
+  mkdir -p "${SIDE_DIR[$side]}" "$dir/state"
+  # shellcheck disable=SC2016 # ${S3_KEY} is for the daemon to expand
+  spec_file "$dir/spec.yaml" shared-ws "s3: {type: s3, bucket: testbucket, path_prefix: $prefix, options: {provider: Other, endpoint: \"http://127.0.0.1:$S3_PORT\", access_key_id: \"\${S3_KEY}\", secret_access_key: \"\${S3_SECRET}\"}}" \
+    "{name: code, path: ${SIDE_DIR[$side]}, remote_path: code, direction: bidirectional, interval: 10}"
+}
+
+# start_side SIDE [ARGS...]: starts SIDE's daemon (its log appended to SIDE/daemon.log).
+start_side() {
+  local side=$1
+  shift
+  "$COLTEC_BIN" -c "$SIDES_ROOT/$side/spec.yaml" --state-dir "$SIDES_ROOT/$side/state" \
+    --log-level debug "$@" >>"$SIDES_ROOT/$side/daemon.log" 2>&1 &
+  SIDE_PID[$side]=$!
+  E2E_PIDS+=("$!")
+}
+
+# kill_side SIDE [SIGNAL]: signals SIDE's daemon (KILL unless SIGNAL) and reaps it.
+kill_side() {
+  local pid=${SIDE_PID[$1]}
+  kill "-${2:-KILL}" "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+  SIDE_PID[$1]=
+}
+
+# side_status SIDE: SIDE's `status` (output in SIDE/status); its exit code.
+side_status() {
+  "$COLTEC_BIN" -c "$SIDES_ROOT/$1/spec.yaml" --state-dir "$SIDES_ROOT/$1/state" status \
+    >"$SIDES_ROOT/$1/status" 2>&1
+}
+
+# ledger_write SIDE PATH: writes a new version of PATH in SIDE's folder and records it.
+ledger_write() {
+  LEDGER_N=$((LEDGER_N + 1))
+  local content="$1-${LEDGER_TAG:-}v$LEDGER_N" file="${SIDE_DIR[$1]}/$2"
+  mkdir -p "$(dirname "$file")"
+  printf '%s\n' "$content" >"$file"
+  echo "$1 $2 $content" >>"$SIDES_ROOT/ledger"
+}
+
+# ledger_delete SIDE PATH: deletes PATH in SIDE's folder, when there, and records what it
+# held. The file is renamed away first (same filesystem), so the record is exactly what was
+# deleted even when the daemon replaces the file at that moment.
+ledger_delete() {
+  local file="${SIDE_DIR[$1]}/$2" gone="${SIDE_DIR[$1]}/../.deleting"
+  mv "$file" "$gone" 2>/dev/null || return 0
+  echo "$1 $2 - $(head -n 1 "$gone")" >>"$SIDES_ROOT/ledger"
+  rm -f "$gone"
+}
+
+# side_tree DIR: "sha256  path" of every file below DIR, the control folder left out.
+side_tree() {
+  (cd "$1" && find . -path ./.coltec-sync -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}
+
+# remote_tree PREFIX: side_tree of testbucket/PREFIX/code, copied into SIDES_ROOT/remote-copy.
+remote_tree() {
+  rm -rf "$SIDES_ROOT/remote-copy"
+  rclone_s3 copy "t:testbucket/$1/code" "$SIDES_ROOT/remote-copy" --exclude '/.coltec-sync/**' >/dev/null 2>&1
+  side_tree "$SIDES_ROOT/remote-copy"
+}
+
+# sides_converged PREFIX: true when the folders of sides a and b and the remote are equal.
+sides_converged() {
+  local ta tb tr
+  ta=$(side_tree "${SIDE_DIR[a]}") tb=$(side_tree "${SIDE_DIR[b]}") tr=$(remote_tree "$1")
+  [[ $ta == "$tb" && $ta == "$tr" ]]
+}
+
+# ledger_check PREFIX: every last version each side wrote of each file is in a folder, a
+# conflict copy, on the remote, in the trash or in a restore backup; the last one written
+# of each file is in both folders; a deleted file stays deleted unless the other side edited
+# it without having seen the deletion (tests/e2e/ledger_check.py). Prints a summary line
+# "versions=N … lost=N reverted=N resurrected=N".
+ledger_check() {
+  remote_tree "$1" >/dev/null || true
+  rm -rf "$SIDES_ROOT/trash"
+  # --fast-list: s3rver 3.7.1 leaves the trash out of delimited listings (`lsf
+  # t:testbucket/ws/` shows no .coltec-trash/, `lsf …/ws/.coltec-trash` is empty, `copy`
+  # copies nothing), while one listing of the whole prefix sees every object in it.
+  rclone_s3 copy --fast-list "t:testbucket/$1/.coltec-trash" "$SIDES_ROOT/trash" >/dev/null 2>&1 || true
+  python3 "$COLTEC_SOURCE_DIR/tests/e2e/ledger_check.py" "$SIDES_ROOT/ledger" \
+    --folder "${SIDE_DIR[a]}" --folder "${SIDE_DIR[b]}" --remote "$SIDES_ROOT/remote-copy" \
+    --trash "$SIDES_ROOT/trash" --restore "$SIDES_ROOT/a/state/restore-backup" \
+    --restore "$SIDES_ROOT/b/state/restore-backup"
 }

@@ -141,8 +141,7 @@ void Executor::TwoWayRun::list_control() {
        "list control folder", m_ex.m_settings.check_timeout, [this](Child& c) {
          if (c.proc.exit_code != 3 && step_failed(c, "looking at the remote")) return;
          const auto state = parse_control(c.entries);  // rc 3: no control folder yet
-         m_progress.other_claim =
-             first_other_claim(state, m_ex.m_settings.owner_id, now()).has_value();
+         m_progress.other_claim = whose_turn(state, m_ex.m_settings.owner_id, now()) == Turn::other;
          m_progress.control = state;
          advance();
        });

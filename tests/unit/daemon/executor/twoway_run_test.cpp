@@ -213,6 +213,14 @@ class TwoWayRunTest : public ::testing::Test {
     return report;
   }
 
+  /// One run of a folder holding a.txt while the control folder holds `claims`.
+  SyncReport run_among_claims(const std::vector<std::string>& claims) {
+    for (const auto& c : claims) rclone.control.insert(c);
+    disk.put(k_local + "/a.txt", "mine", 1);
+    Executor ex(runner, *log, settings, {action()}, seams);
+    return run(ex);
+  }
+
   std::vector<std::string> commands() const {
     std::vector<std::string> out;
     for (const auto& argv : runner.calls) {
@@ -324,12 +332,29 @@ TEST_F(TwoWayRunTest, OwnChangesSeenAgainByTheWatcherCostNothing) {
 }
 
 TEST_F(TwoWayRunTest, AnotherDaemonsClaimDefersTheRun) {
-  rclone.control.insert(claim_name(2'000'000, "other-host"));
-  disk.put(k_local + "/a.txt", "mine", 1);
-  Executor ex(runner, *log, settings, {action()}, seams);
-  const auto r = run(ex);
+  const auto r = run_among_claims({claim_name(2'000'000, "other-host")});
   EXPECT_EQ(r.failure, RcloneFailure::deferred);
   EXPECT_NE(r.error.find("other-host"), std::string::npos) << r.error;
+  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+  EXPECT_TRUE(rclone.remote.empty());
+}
+
+// Found by the fault soak (tests/e2e/soak_test.sh, seed 5): a daemon killed under its claim
+// and another whose release failed left a claim each; each then waited for the other's,
+// and neither synced until the claims expired (15 minutes).
+TEST_F(TwoWayRunTest, OurOwnLeftoverClaimBeforeAnothersLetsTheRunGoAhead) {
+  const auto r =
+      run_among_claims({claim_name(1'000'500, "me"), claim_name(1'000'600, "other-host")});
+  EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "mine");
+  EXPECT_EQ(rclone.control.count(claim_name(1'000'500, "me")), 0U) << "the leftover went too";
+  EXPECT_EQ(rclone.control.count(claim_name(1'000'600, "other-host")), 1U);
+}
+
+TEST_F(TwoWayRunTest, AnothersClaimBeforeOurLeftoverOneStillDefers) {
+  const auto r =
+      run_among_claims({claim_name(1'000'400, "other-host"), claim_name(1'000'500, "me")});
+  EXPECT_EQ(r.failure, RcloneFailure::deferred);
   EXPECT_EQ(commands(), (Commands{"lsjson control"}));
   EXPECT_TRUE(rclone.remote.empty());
 }
