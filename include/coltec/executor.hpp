@@ -34,7 +34,7 @@ struct ExecutorSettings {
   std::string config_path;                 ///< where rclone reads our private config
   std::vector<int> keep_fds;               ///< descriptors every rclone child inherits
   std::string state_dir;                   ///< per-workspace state directory
-  std::string bisync_workdir;              ///< <state>/bisync
+  std::string bisync_workdir;              ///< <state>/bisync: the earlier daemon's listings
   std::map<std::string, std::string> env;  ///< the daemon's environment
   std::vector<std::string> secrets;        ///< every secret value (for redaction)
   bool pass_aws_credentials = false;       ///< a remote uses env_auth
@@ -70,7 +70,6 @@ struct SyncReport {
   std::string error;           ///< empty on success; a sentence otherwise
   RcloneStats stats;           ///< of the main rclone run
   std::uint64_t restored = 0;  ///< files restored remote -> local before the run
-  bool resync = false;         ///< the run was a bisync --resync
   std::chrono::milliseconds duration{0};
   /// Bidirectional: conflict copies still waiting for a person ("notes.conflict-…-local.md").
   std::vector<std::string> conflicts;
@@ -106,9 +105,8 @@ class Executor {
   /// The watcher saw these paths change under `action`'s root (see WatcherCallbacks).
   void note_changes(const std::string& action, const std::vector<ChangedPath>& paths,
                     bool complete);
-  /// Stop a running action safely: a bisync is killed at once (SIGKILL keeps its listings,
-  /// so the next run recovers without --resync; SIGTERM would force one) and its lock is
-  /// cleared; a sync gets SIGTERM, then SIGKILL after term_grace. No-op when idle.
+  /// Stop a running action safely: its rclone child gets SIGTERM, then SIGKILL after
+  /// term_grace. No-op when idle.
   void cancel(const std::string& action);
   /// Replace the action set (SIGHUP); running actions finish with their old definition. An
   /// action whose definition changed runs in full next time, as after start-up.

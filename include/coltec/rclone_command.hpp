@@ -5,8 +5,7 @@
 // environment arrives as an EnvMap value. Facts it is built on: notes/rclone-1.60.md.
 //
 // Credentials never reach argv: remotes live in a 0600 config file the caller writes from
-// render_rclone_config(), passed with --config. That also keeps bisync listing names stable
-// when a key rotates (rclone 1.60 hashes options set through RCLONE_CONFIG_* into them).
+// render_rclone_config(), passed with --config.
 
 #include <compare>
 #include <cstdint>
@@ -38,17 +37,14 @@ std::string to_string(const RcloneVersion& version);
 /// short, printable excerpt of the output when no such line exists.
 Result<RcloneVersion> parse_rclone_version(std::string_view version_output);
 
-/// Which optional rclone features the builder may use.
+/// Which optional rclone features the builder may use. Every command it builds works on
+/// 1.60, so for now only the version is known (for messages and the tool cache).
 struct RcloneCaps {
   RcloneVersion version;
-  bool bisync_resilient = false;         ///< bisync --resilient (1.64)
-  bool bisync_recover = false;           ///< bisync --recover (1.66)
-  bool bisync_max_lock = false;          ///< bisync --max-lock (1.66)
-  bool bisync_conflict_resolve = false;  ///< bisync --conflict-resolve/--conflict-loser (1.66)
   bool operator==(const RcloneCaps&) const = default;
 };
 
-/// The capabilities of a given rclone version (from the rclone bisync changelog).
+/// The capabilities of a given rclone version.
 RcloneCaps caps_for(RcloneVersion version);
 
 /// The daemon's environment (name -> value), passed in as a value.
@@ -59,8 +55,6 @@ struct RunContext {
   RcloneCaps caps;
   std::string rclone_binary = "rclone";  ///< argv[0]; the runner resolves it through PATH
   std::string config_path;               ///< our private 0600 rclone.conf (render_rclone_config)
-  std::string bisync_workdir;  ///< under our state dir, so it survives container re-creation
-  bool resync = false;         ///< first bisync run (no marker yet)
   bool dry_run = false;
   /// sync (push or pull) only: where replaced/deleted destination files go, e.g.
   /// "remote:bucket/.coltec-trash/<ts>"; must be on the destination's remote.
@@ -68,8 +62,6 @@ struct RunContext {
   /// sync (push or pull) only: absolute cap decided by the safety pre-check. rclone
   /// deletes up to N files and then stops with rc=7; it is not a pre-check itself.
   std::optional<std::uint64_t> max_delete;
-  /// bisync only: rclone's percentage guard (its --max-delete means percent for bisync).
-  std::optional<std::uint32_t> bisync_max_delete_percent;
   /// Keep AWS_* credential variables in the child's environment; set it when a remote
   /// uses env_auth (see uses_env_auth()). AWS_CA_BUNDLE is dropped regardless.
   bool pass_aws_credentials = false;
@@ -89,9 +81,10 @@ struct Invocation {
   bool operator==(const Invocation&) const = default;
 };
 
-/// The command for one action run: bisync LOCAL REMOTE (bidirectional), sync LOCAL REMOTE
-/// (push-only) or sync REMOTE LOCAL (pull-only), with the common flags (config, transfer
-/// settings, excludes, JSON logging, short timeouts) and what ctx asks for.
+/// The command for one push-only or pull-only run: sync LOCAL REMOTE (push-only) or sync
+/// REMOTE LOCAL (anything else), with the common flags (config, transfer settings, excludes,
+/// JSON logging, short timeouts) and what ctx asks for. Bidirectional actions never come here:
+/// the two-way engine builds its own commands (rclone_twoway.hpp).
 Invocation build_invocation(const Action& action, const RunContext& ctx, const EnvMap& daemon_env);
 
 /// rclone copy SRC DST with the action's transfer settings and the common flags; used to
@@ -123,10 +116,6 @@ Invocation build_probe(const std::string& target, const RunContext& ctx, const E
 /// recoverable-deletes folder (only files older than the retention are removed).
 Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t retention_days,
                                const RunContext& ctx, const EnvMap& daemon_env);
-
-/// rclone mkdir TARGET. bisync --resync on 1.60 fails with rc=3 "directory not found" when
-/// a local (or crypt-over-local) Path2 does not exist yet; S3 needs no directories.
-Invocation build_mkdir(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env);
 
 /// {binary, "version"}: its stdout goes to parse_rclone_version().
 std::vector<std::string> version_argv(const std::string& binary = "rclone");

@@ -1,13 +1,14 @@
 #pragma once
 // The daemon's state directory: where it lives, atomic writes, the per-workspace lock,
-// bisync first-run markers, health.json and the mechanics of bisync crash recovery.
+// per-action markers and health.json.
 // Layout of <base>/<workspace>/ (kept compatible with the earlier daemon); every path in it
 // comes from the functions under "Layout" below, nowhere else:
 //   daemon.lock        flock + our PID          health.json      Health, atomic
-//   <action>.bisync    empty first-run marker   bisync/          rclone --workdir
+//   <action>.bisync    the earlier daemon's     bisync/          its rclone bisync --workdir
+//                      first-run marker                          (listings the upgrade reads)
 //   rclone.version     `rclone version`, cached under the binary's identity
-//   restore-backup/    <action>/<stamp>/: local files a bisync recovery replaced
-//   <action>.pushed, .needs-resync, .trash-pruned   per-action markers (marker_path)
+//   restore-backup/    <action>/<stamp>/: local files a two-way run replaced
+//   <action>.pushed, .trash-pruned   per-action markers (marker_path)
 //   <action>.baseline  the two-way engine's baseline (marker_path)
 //   owner-id           this state directory's name in claims     tmp/  two-way file lists
 
@@ -51,7 +52,8 @@ Status write_private_file(const std::string& path, const std::string& contents);
 
 // Layout: every file and directory of a workspace's state directory. Pure (paths only).
 
-/// `<state_dir>/bisync`, rclone bisync's --workdir.
+/// `<state_dir>/bisync`, the earlier daemon's rclone bisync --workdir (the two-way engine's
+/// upgrade reads its listings).
 std::string bisync_workdir(const std::string& state_dir);
 /// `<state_dir>/health.json` (Health, written after every run).
 std::string health_file(const std::string& state_dir);
@@ -61,7 +63,7 @@ std::string lock_file(const std::string& state_dir);
 std::string rclone_version_file(const std::string& state_dir);
 /// `<state_dir>/owner-id`: this state directory's name in claims on shared remote paths.
 std::string owner_id_file(const std::string& state_dir);
-/// `<state_dir>/restore-backup/`: where a bisync recovery keeps the local files it replaced.
+/// `<state_dir>/restore-backup/`: where a two-way run keeps the local files it replaced.
 std::string restore_backup_root(const std::string& state_dir);
 /// `<state_dir>/restore-backup/<action>/<stamp>`: one recovery's copies.
 std::string restore_backup_dir(const std::string& state_dir, const std::string& action,
@@ -69,9 +71,9 @@ std::string restore_backup_dir(const std::string& state_dir, const std::string& 
 /// Create `state_dir` and its bisync workdir, both 0700 (see ensure_dir).
 Status ensure_state_layout(const std::string& state_dir);
 
-/// `<state_dir>/<action><suffix>`: an empty per-action marker file. ".bisync" (the default,
-/// compatible with the earlier daemon) is present once a bisync of `action` completed a
-/// --resync; the executor also keeps ".needs-resync", ".pushed" and ".trash-pruned".
+/// `<state_dir>/<action><suffix>`: an empty per-action marker file. ".bisync" (the default)
+/// is the earlier daemon's first-run marker; the executor keeps ".pushed" and
+/// ".trash-pruned".
 std::string marker_path(const std::string& state_dir, const std::string& action,
                         std::string_view suffix = ".bisync");
 /// True when the marker exists (false for an action name that cannot name a file).
@@ -168,14 +170,6 @@ Status write_health(const std::string& path, const Health& h);
 std::string format_rfc3339(std::int64_t unix_seconds);
 /// Parse "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" into unix seconds (fraction dropped).
 Result<std::int64_t> parse_rfc3339(const std::string& text);
-
-/// Bisync lock files (`*.lck`) in `workdir` whose owner is gone: the PID they contain is not
-/// alive, is not a number, or belongs to a process that is not rclone (/proc/<pid>/comm).
-/// Full paths, sorted. A missing or unreadable workdir gives an empty list.
-std::vector<std::string> stale_bisync_locks(const std::string& workdir);
-/// Remove every lock stale_bisync_locks finds; returns the removed paths. Fails (after
-/// trying all) when one could not be removed.
-Result<std::vector<std::string>> remove_stale_bisync_locks(const std::string& workdir);
 
 /// What identifies an executable for caching facts about it (ccache's compiler check).
 struct FileIdentity {

@@ -121,7 +121,6 @@ void print_commands(const Plan& plan, const Prepared& p, const EnvMap& env, std:
     RunContext ctx;
     ctx.caps = p.caps;
     ctx.config_path = p.config_path;
-    ctx.bisync_workdir = bisync_workdir(p.state_dir);
     ctx.dry_run = true;
     ctx.secrets = p.secrets;
     if (a.direction == Direction::bidirectional) {

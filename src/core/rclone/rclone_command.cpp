@@ -71,19 +71,19 @@ void add_excludes(Args& args, const std::vector<std::string>& exclude) {
 // `checksum`: compare by hash instead of mtime. On S3 reading an mtime costs one HEAD per
 // object on every run (~2,064 requests for 2,000 files vs 7). Not for crypt: it has no
 // hash in common with local, and rclone would fall back to size-only.
-void add_transfer_settings(Args& args, const Action& action, bool checksum) {
+void add_transfer_settings(Args& args, const Action& action) {
   args.insert(args.end(), {"--transfers", std::to_string(action.transfers), "--checkers",
                            std::to_string(action.checkers)});
   if (action.bwlimit) args.insert(args.end(), {"--bwlimit", *action.bwlimit});
   if (is_bucket_backend(action.backend_type)) args.emplace_back("--fast-list");
-  if (checksum && action.remote_type == "s3") args.emplace_back("--checksum");
+  if (action.remote_type == "s3") args.emplace_back("--checksum");
   add_excludes(args, action.exclude);
 }
 
 // Never -vv: at debug level rclone prints option values, secrets included.
-// Stats and every line the daemon acts on (skipped deletes, bisync's "Must run --resync")
-// come at NOTICE or above; -v adds one INFO line per file, worth its cost only when
-// someone reads the debug log.
+// Stats and every line the daemon acts on (skipped deletes, failed objects) come at NOTICE
+// or above; -v adds one INFO line per file, worth its cost only when someone reads the
+// debug log.
 void add_logging(Args& args, const RunContext& ctx) {
   args.insert(args.end(), {"--use-json-log", "--stats", "1s", "--stats-log-level", "NOTICE"});
   if (ctx.verbose) args.emplace_back("-v");
@@ -93,16 +93,6 @@ void add_logging(Args& args, const RunContext& ctx) {
 void add_timeouts(Args& args) {
   args.insert(args.end(), {"--contimeout", "10s", "--timeout", "60s", "--low-level-retries", "2",
                            "--retries", "1"});
-}
-
-// 1.60 has none of these; --max-lock lets a lock left by a killed run expire.
-void add_bisync_caps(Args& args, const RcloneCaps& caps) {
-  if (caps.bisync_resilient) args.emplace_back("--resilient");
-  if (caps.bisync_recover) args.emplace_back("--recover");
-  if (caps.bisync_max_lock) args.insert(args.end(), {"--max-lock", "2m"});
-  if (caps.bisync_conflict_resolve) {
-    args.insert(args.end(), {"--conflict-resolve", "none", "--conflict-loser", "num"});
-  }
 }
 
 Invocation finish(Args args, const RunContext& ctx, const EnvMap& daemon_env) {
@@ -116,29 +106,13 @@ Invocation finish(Args args, const RunContext& ctx, const EnvMap& daemon_env) {
   return inv;
 }
 
-Args bisync_args(const Action& action, const RunContext& ctx) {
-  Args args{ctx.rclone_binary, "bisync", positional(action.local_path), action.remote_spec()};
-  add_config(args, ctx);
-  if (!ctx.bisync_workdir.empty()) args.insert(args.end(), {"--workdir", ctx.bisync_workdir});
-  if (ctx.resync) args.emplace_back("--resync");
-  add_transfer_settings(args, action, false);
-  add_logging(args, ctx);
-  add_timeouts(args);
-  add_bisync_caps(args, ctx.caps);
-  if (ctx.bisync_max_delete_percent) {
-    args.insert(args.end(), {"--max-delete", std::to_string(*ctx.bisync_max_delete_percent)});
-  }
-  if (ctx.dry_run) args.emplace_back("--dry-run");
-  return args;
-}
-
 Args sync_args(const Action& action, const RunContext& ctx) {
   const bool push = action.direction == Direction::push_only;
   const auto local = positional(action.local_path);
   Args args{ctx.rclone_binary, "sync", push ? local : action.remote_spec(),
             push ? action.remote_spec() : local};
   add_config(args, ctx);
-  add_transfer_settings(args, action, true);
+  add_transfer_settings(args, action);
   add_logging(args, ctx);
   add_timeouts(args);
   if (ctx.max_delete) args.insert(args.end(), {"--max-delete", std::to_string(*ctx.max_delete)});
@@ -188,28 +162,20 @@ Result<RcloneVersion> parse_rclone_version(std::string_view version_output) {
 RcloneCaps caps_for(RcloneVersion version) {
   RcloneCaps caps;
   caps.version = version;
-  caps.bisync_resilient = version >= RcloneVersion{1, 64, 0};
-  const bool v166 = version >= RcloneVersion{1, 66, 0};
-  caps.bisync_recover = v166;
-  caps.bisync_max_lock = v166;
-  caps.bisync_conflict_resolve = v166;
   return caps;
 }
 
 Invocation build_invocation(const Action& action, const RunContext& ctx, const EnvMap& daemon_env) {
-  auto args = action.direction == Direction::bidirectional ? bisync_args(action, ctx)
-                                                           : sync_args(action, ctx);
-  return finish(std::move(args), ctx, daemon_env);
+  return finish(sync_args(action, ctx), ctx, daemon_env);
 }
 
 Invocation build_copy(const std::string& src, const std::string& dst, const Action& action,
                       const RunContext& ctx, const EnvMap& daemon_env) {
   Args args{ctx.rclone_binary, "copy", positional(src), positional(dst)};
   add_config(args, ctx);
-  add_transfer_settings(args, action, true);
+  add_transfer_settings(args, action);
   add_logging(args, ctx);
   add_timeouts(args);
-  // A restore that replaces a local file keeps the replaced copy (bisync's first run).
   if (ctx.backup_dir) args.insert(args.end(), {"--backup-dir", *ctx.backup_dir});
   if (ctx.dry_run) args.emplace_back("--dry-run");
   return finish(std::move(args), ctx, daemon_env);
@@ -265,15 +231,6 @@ Invocation build_trash_cleanup(const std::string& trash_root, std::uint32_t rete
             "--min-age",
             std::to_string(retention_days) + "d",
             "--rmdirs"};
-  add_config(args, ctx);
-  args.emplace_back("--use-json-log");
-  add_timeouts(args);
-  if (ctx.dry_run) args.emplace_back("--dry-run");
-  return finish(std::move(args), ctx, daemon_env);
-}
-
-Invocation build_mkdir(const std::string& target, const RunContext& ctx, const EnvMap& daemon_env) {
-  Args args{ctx.rclone_binary, "mkdir", positional(target)};
   add_config(args, ctx);
   args.emplace_back("--use-json-log");
   add_timeouts(args);

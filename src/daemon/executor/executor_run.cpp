@@ -58,21 +58,14 @@ void Executor::Run::start() {
 
 void Executor::Run::cancel() {
   m_cancelled = true;
-  if (!m_proc) return;
-  if (m_killing_bisync) {
-    m_proc->kill();
-  } else {
-    m_proc->terminate(m_ex.m_settings.term_grace);
-  }
+  if (m_proc) m_proc->terminate(m_ex.m_settings.term_grace);
 }
 
 RunContext Executor::Run::context() const {
   RunContext ctx;
   ctx.caps = m_ex.m_settings.caps;
   ctx.config_path = m_ex.m_settings.config_path;
-  ctx.bisync_workdir = m_ex.m_settings.bisync_workdir;
   ctx.dry_run = m_ex.m_settings.dry_run;
-  ctx.bisync_max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
   ctx.secrets = m_ex.m_settings.secrets;
   ctx.verbose = m_ex.m_log.enabled(Level::debug);
   ctx.pass_aws_credentials = m_ex.m_settings.pass_aws_credentials;
@@ -95,9 +88,7 @@ void Executor::Run::inspect() {
     return;
   }
   if (m_local.exists && m_local.files > 0) {
-    if (m_action.direction != Direction::push_only) {
-      bisync_prepare();
-    } else if (!m_ex.m_settings.dry_run && !has_marker(".pushed")) {
+    if (!m_ex.m_settings.dry_run && !has_marker(".pushed")) {
       probe_remote();  // a first push: an empty destination needs no delete pre-check
     } else {
       precheck();
@@ -165,38 +156,27 @@ void Executor::Run::decide_sources(const SideState& remote) {
                                             : "restoring from the remote first",
                     {{"action", m_action.name}, {"reason", decision.reason}});
     if (!m_ex.m_settings.dry_run) {
-      restore(false);
+      restore();
       return;
     }
   }
-  m_action.direction == Direction::push_only ? precheck() : bisync_prepare();
+  precheck();
 }
 
-void Executor::Run::restore(bool keep_local_copies) {
-  auto ctx = context();
-  if (keep_local_copies) ctx.backup_dir = local_backup_dir();
-  const auto inv =
-      build_copy(m_action.remote_spec(), m_action.local_path, m_action, ctx, m_ex.m_settings.env);
+void Executor::Run::restore() {
+  const auto inv = build_copy(m_action.remote_spec(), m_action.local_path, m_action, context(),
+                              m_ex.m_settings.env);
   m_quiet_step = true;  // a missing remote folder is expected here; the outcome says the rest
-  exec(inv, "restore", m_ex.m_settings.run_timeout, [this, keep_local_copies](Step& step) {
+  exec(inv, "restore", m_ex.m_settings.run_timeout, [this](Step& step) {
     m_quiet_step = false;
     // rc 3: the remote folder does not exist yet, so there is nothing to restore.
     if (step.proc.exit_code != 3 && step_failed(step, "restoring from the remote")) return;
     m_report.restored += step.stats.transfers;
     m_ex.m_log.log(
         step.stats.transfers > 0 ? Level::info : Level::debug, "restored from the remote",
-        {{"action", m_action.name},
-         {"files", step.stats.transfers},
-         {"bytes", step.stats.bytes},
-         {"local_copies_kept_in", keep_local_copies ? local_backup_dir() : std::string("-")}});
+        {{"action", m_action.name}, {"files", step.stats.transfers}, {"bytes", step.stats.bytes}});
     m_local.exists = true;
-    if (m_action.direction == Direction::push_only) {
-      precheck();
-    } else if (keep_local_copies) {
-      main_run();  // called from bisync_prepare: the resync follows
-    } else {
-      bisync_prepare();  // decides --resync; no second restore (m_report.restored > 0)
-    }
+    precheck();
   });
 }
 
@@ -246,64 +226,18 @@ void Executor::Run::after_precheck(Step& step) {
   main_run();
 }
 
-void Executor::Run::bisync_prepare() {
-  for (const auto& lock : stale_bisync_locks(m_ex.m_settings.bisync_workdir)) {
-    std::error_code ec;
-    fs::remove(lock, ec);
-    m_ex.m_log.warn("cleared a stale bisync lock left by a dead rclone",
-                    {{"action", m_action.name}, {"lock", lock}});
-  }
-  m_resync = !has_marker(".bisync") || has_marker(".needs-resync");
-  if (m_resync && !m_ex.m_settings.dry_run && m_report.restored == 0) {
-    // --resync lets the local side win on conflicts; copying the remote first makes the
-    // remote copy win instead, and every local file it replaces is kept in the backup dir.
-    restore(true);
-    return;
-  }
-  main_run();
-}
-
 void Executor::Run::main_run() {
-  if (m_action.direction == Direction::bidirectional && m_resync && !m_remote_dir_made &&
-      !m_ex.m_settings.dry_run && m_action.backend_type == "local") {
-    // bisync --resync on 1.60 needs a local Path2 to exist; S3 has no directories.
-    m_remote_dir_made = true;
-    exec(build_mkdir(m_action.remote_spec(), context(), m_ex.m_settings.env), "mkdir remote",
-         m_ex.m_settings.check_timeout, [this](Step& step) {
-           if (!step_failed(step, "creating the remote folder")) main_run();
-         });
-    return;
-  }
   auto ctx = context();
-  ctx.resync = m_action.direction == Direction::bidirectional && m_resync;
   ctx.max_delete = m_max_delete;
   if (m_action.direction == Direction::push_only && m_ex.m_settings.safety.trash &&
       !m_ex.m_settings.dry_run) {
     const auto trash = trash_dir_for(m_action, m_stamp);
     if (!trash.empty()) ctx.backup_dir = trash;
   }
-  m_report.resync = ctx.resync;
-  m_killing_bisync = m_action.direction == Direction::bidirectional;
   const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
   exec(inv, "sync", m_ex.m_settings.run_timeout, [this](Step& step) {
     m_report.stats = step.stats;
     const auto failure = classify_rclone_run(step.facts);
-    const bool bisync = m_action.direction == Direction::bidirectional;
-    if (bisync && !m_ex.m_settings.dry_run) {
-      if (failure == RcloneFailure::none) {
-        set_marker(".bisync", true);
-        set_marker(".needs-resync", false);
-      } else if (failure == RcloneFailure::needs_resync) {
-        set_marker(".needs-resync", true);
-      }
-    }
-    if (failure == RcloneFailure::needs_resync) {
-      return finish(failure,
-                    "bisync lost its listings (rclone: Must run --resync). The next run "
-                    "recovers without losing data: the remote copy wins and local differences "
-                    "are kept in " +
-                        restore_backup_root(m_ex.m_settings.state_dir));
-    }
     if (failure != RcloneFailure::none) {
       return finish(failure, step.facts.last_error.empty()
                                  ? fmt::format("rclone exited with code {}", step.proc.exit_code)
@@ -363,7 +297,6 @@ void Executor::Run::finish(RcloneFailure failure, std::string error) {
                 {"files", m_report.stats.transfers}, {"bytes", m_report.stats.bytes},
                 {"deletes", m_report.stats.deletes}};
   if (m_report.restored > 0) fields.emplace_back("restored", m_report.restored);
-  if (m_report.resync) fields.emplace_back("resync", true);
   if (m_report.notes.held_back.count > 0) {
     fields.emplace_back("held_back_deletes", m_report.notes.held_back.count);
   }

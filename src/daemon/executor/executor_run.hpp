@@ -45,14 +45,13 @@ class Executor::Run final : public Executor::Running,
   void list_remote();
   void probe_remote();
   void decide_sources(const SideState& remote);
-  void restore(bool keep_local_copies);
+  void restore();
   void precheck();
   void after_precheck(Step& step);
   bool pull_source_ok(const Step& step, bool remote_missing);
   void hold_back_deletes(const DryRunTally& tally);
   void copy_without_deletes();
   void warn(const std::string& warning);
-  void bisync_prepare();
   void main_run();
   void prune_trash();
   bool trash_prune_due() const;
@@ -67,7 +66,6 @@ class Executor::Run final : public Executor::Running,
 
   bool has_marker(const char* suffix) const;
   void set_marker(const char* suffix, bool present) const;
-  std::string local_backup_dir() const;
 
   Executor& m_ex;
   Action m_action;
@@ -76,11 +74,8 @@ class Executor::Run final : public Executor::Running,
   Done m_done;
   bool m_cancelled = false;
   bool m_detached = false;
-  bool m_killing_bisync = false;
   std::shared_ptr<RunningProcess> m_proc;
   SideState m_local;
-  bool m_resync = false;
-  bool m_remote_dir_made = false;
   bool m_quiet_step = false;  ///< rclone's errors go to debug (the step judges them)
   std::optional<std::uint64_t> m_max_delete;
   std::string m_stamp;

@@ -37,7 +37,6 @@ void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::m
       },
       [self, state, step, next = std::move(next)](const ProcessResult& result) {
         self->m_proc.reset();
-        self->m_killing_bisync = false;
         if (self->m_detached) return;
         state->proc = result;
         state->facts.exit_code = result.exit_code;
@@ -87,18 +86,14 @@ bool Executor::Run::has_marker(const char* suffix) const {
 void Executor::Run::set_marker(const char* suffix, bool present) const {
   const auto& dir = m_ex.m_settings.state_dir;
   if (present && has_marker(suffix)) return;
-  // A marker that cannot be written only costs a safe resync (or, for ".pushed", a
-  // pre-check that was not needed); one that cannot be removed is reported the same way.
+  // A marker that cannot be written only costs a pre-check that was not needed (".pushed")
+  // or an early trash pruning; one that cannot be removed is reported the same way.
   const auto done = present ? write_marker(dir, m_action.name, suffix)
                             : remove_marker(dir, m_action.name, suffix);
   if (!done) {
     m_ex.m_log.warn("cannot record the action's state",
                     {{"action", m_action.name}, {"error", done.error().message}});
   }
-}
-
-std::string Executor::Run::local_backup_dir() const {
-  return restore_backup_dir(m_ex.m_settings.state_dir, m_action.name, m_stamp);
 }
 
 }  // namespace coltec

@@ -129,11 +129,10 @@ TEST(NoSecretLeaks, ArgvEnvAndRedactedTextAreClean) {
     RunContext ctx;
     ctx.caps = caps_for(version);
     ctx.config_path = "/state/rclone.conf";
-    ctx.bisync_workdir = "/state/bisync";
     ctx.secrets = secrets;
     ctx.pass_aws_credentials = false;
     for (const auto& remote : {"r2", "r2coltec", "vault"}) {
-      for (const auto d : {Direction::bidirectional, Direction::push_only, Direction::pull_only}) {
+      for (const auto d : {Direction::push_only, Direction::pull_only}) {
         Action a;
         a.local_path = "/workspace";
         a.remote_name = remote;

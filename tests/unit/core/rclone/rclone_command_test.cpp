@@ -45,7 +45,6 @@ RunContext context(RcloneVersion version) {
   RunContext ctx;
   ctx.caps = caps_for(version);
   ctx.config_path = "/state/rclone.conf";
-  ctx.bisync_workdir = "/state/bisync";
   return ctx;
 }
 
@@ -55,7 +54,7 @@ Argv argv_of(const Action& a, const RunContext& ctx) {
   return build_invocation(a, ctx, k_env).argv;
 }
 
-// The flags every sync/bisync shares after the transfer settings.
+// The flags every sync shares after the transfer settings.
 const Argv k_tail = {"--exclude",
                      "node_modules/**",
                      "--use-json-log",
@@ -96,35 +95,12 @@ TEST(RcloneArgv, S3PullOn166IsTheSameAsOn160) {
   EXPECT_EQ(argv_of(s3_action(Direction::pull_only), context(k_v166)), want);
 }
 
-TEST(RcloneArgv, S3BisyncOn160HasNoNewerFlags) {
-  EXPECT_EQ(
-      argv_of(s3_action(Direction::bidirectional), context(k_v160)),
-      concat({{"rclone", "bisync", "/workspace", "r2:bkt/ws/code", "--config", "/state/rclone.conf",
-               "--workdir", "/state/bisync", "--transfers", "8", "--checkers", "16", "--fast-list"},
-              k_tail}));
-}
-
-TEST(RcloneArgv, S3BisyncOn166AddsRecoveryAndConflictFlags) {
-  EXPECT_EQ(
-      argv_of(s3_action(Direction::bidirectional), context(k_v166)),
-      concat({{"rclone", "bisync", "/workspace", "r2:bkt/ws/code", "--config", "/state/rclone.conf",
-               "--workdir", "/state/bisync", "--transfers", "8", "--checkers", "16", "--fast-list"},
-              k_tail,
-              {"--resilient", "--recover", "--max-lock", "2m", "--conflict-resolve", "none",
-               "--conflict-loser", "num"}}));
-}
-
 TEST(RcloneArgv, LocalRemoteHasNoFastListNorChecksum) {
   const Argv head = {"--config", "/state/rclone.conf", "--transfers", "8", "--checkers", "16"};
   EXPECT_EQ(argv_of(local_action(Direction::push_only), context(k_v160)),
             concat({{"rclone", "sync", "/workspace", "disk:/srv/backup/code"}, head, k_tail}));
   EXPECT_EQ(argv_of(local_action(Direction::pull_only), context(k_v166)),
             concat({{"rclone", "sync", "disk:/srv/backup/code", "/workspace"}, head, k_tail}));
-  EXPECT_EQ(argv_of(local_action(Direction::bidirectional), context(k_v160)),
-            concat({{"rclone", "bisync", "/workspace", "disk:/srv/backup/code", "--config",
-                     "/state/rclone.conf", "--workdir", "/state/bisync", "--transfers", "8",
-                     "--checkers", "16"},
-                    k_tail}));
 }
 
 TEST(RcloneArgv, CryptOverS3FastListButNoChecksum) {
@@ -134,13 +110,6 @@ TEST(RcloneArgv, CryptOverS3FastListButNoChecksum) {
             concat({{"rclone", "sync", "/workspace", "vault:ws/code"}, head, k_tail}));
   EXPECT_EQ(argv_of(crypt_action(Direction::pull_only), context(k_v160)),
             concat({{"rclone", "sync", "vault:ws/code", "/workspace"}, head, k_tail}));
-  EXPECT_EQ(
-      argv_of(crypt_action(Direction::bidirectional), context(k_v166)),
-      concat({{"rclone", "bisync", "/workspace", "vault:ws/code", "--config", "/state/rclone.conf",
-               "--workdir", "/state/bisync", "--transfers", "8", "--checkers", "16", "--fast-list"},
-              k_tail,
-              {"--resilient", "--recover", "--max-lock", "2m", "--conflict-resolve", "none",
-               "--conflict-loser", "num"}}));
 }
 
 TEST(RcloneArgv, LegacyRemoteLooksLikeS3) {
@@ -156,27 +125,18 @@ TEST(RcloneArgv, LegacyRemoteLooksLikeS3) {
                     head,
                     {"--checksum"},
                     k_tail}));
-  EXPECT_EQ(argv_of(legacy_action(Direction::bidirectional), context(k_v160)),
-            concat({{"rclone", "bisync", "/workspace", "r2coltec:coltec-workspaces/acme/code",
-                     "--config", "/state/rclone.conf", "--workdir", "/state/bisync"},
-                    {"--transfers", "8", "--checkers", "16", "--fast-list"},
-                    k_tail}));
 }
 
 // Every remote kind x direction x version: the literal head (command, positionals and
-// transfer flags), then the shared tail, then the 1.66-only bisync flags.
+// transfer flags), then the shared tail; the same on every version.
 struct MatrixRow {
   Action (*make)(Direction);
   Direction direction;
   Argv head;
 };
 
-const Argv k_v166_bisync = {"--resilient",        "--recover", "--max-lock",       "2m",
-                            "--conflict-resolve", "none",      "--conflict-loser", "num"};
-
 TEST(RcloneArgv, FullMatrixOfKindsDirectionsAndVersions) {
   const Argv cfg = {"--config", "/state/rclone.conf"};
-  const Argv wd = {"--workdir", "/state/bisync"};
   const Argv t = {"--transfers", "8", "--checkers", "16"};
   const std::vector<MatrixRow> rows = {
       {s3_action, Direction::push_only,
@@ -189,20 +149,14 @@ TEST(RcloneArgv, FullMatrixOfKindsDirectionsAndVersions) {
                cfg,
                t,
                {"--fast-list", "--checksum"}})},
-      {s3_action, Direction::bidirectional,
-       concat({{"rclone", "bisync", "/workspace", "r2:bkt/ws/code"}, cfg, wd, t, {"--fast-list"}})},
       {local_action, Direction::push_only,
        concat({{"rclone", "sync", "/workspace", "disk:/srv/backup/code"}, cfg, t})},
       {local_action, Direction::pull_only,
        concat({{"rclone", "sync", "disk:/srv/backup/code", "/workspace"}, cfg, t})},
-      {local_action, Direction::bidirectional,
-       concat({{"rclone", "bisync", "/workspace", "disk:/srv/backup/code"}, cfg, wd, t})},
       {crypt_action, Direction::push_only,
        concat({{"rclone", "sync", "/workspace", "vault:ws/code"}, cfg, t, {"--fast-list"}})},
       {crypt_action, Direction::pull_only,
        concat({{"rclone", "sync", "vault:ws/code", "/workspace"}, cfg, t, {"--fast-list"}})},
-      {crypt_action, Direction::bidirectional,
-       concat({{"rclone", "bisync", "/workspace", "vault:ws/code"}, cfg, wd, t, {"--fast-list"}})},
       {legacy_action, Direction::push_only,
        concat({{"rclone", "sync", "/workspace", "r2coltec:coltec-workspaces/acme/code"},
                cfg,
@@ -213,21 +167,13 @@ TEST(RcloneArgv, FullMatrixOfKindsDirectionsAndVersions) {
                cfg,
                t,
                {"--fast-list", "--checksum"}})},
-      {legacy_action, Direction::bidirectional,
-       concat({{"rclone", "bisync", "/workspace", "r2coltec:coltec-workspaces/acme/code"},
-               cfg,
-               wd,
-               t,
-               {"--fast-list"}})},
   };
   for (const auto& row : rows) {
     const auto a = row.make(row.direction);
-    const bool bisync = row.direction == Direction::bidirectional;
     const auto v160 = build_invocation(a, context(k_v160), k_env);
     const auto v166 = build_invocation(a, context(k_v166), k_env);
     EXPECT_EQ(v160.argv, concat({row.head, k_tail})) << a.remote_spec();
-    EXPECT_EQ(v166.argv, concat({row.head, k_tail, bisync ? k_v166_bisync : Argv{}}))
-        << a.remote_spec();
+    EXPECT_EQ(v166.argv, v160.argv) << a.remote_spec();
     EXPECT_EQ(v160.env, (Argv{"HOME=/home/vscode", "PATH=/usr/bin:/bin"}));
     EXPECT_EQ(v166.env, v160.env);
   }
@@ -238,7 +184,6 @@ TEST(RcloneArgv, RunContextOptionsForSync) {
   ctx.dry_run = true;
   ctx.max_delete = 12;
   ctx.backup_dir = "r2:bkt/.coltec-trash/20260101T000000Z";
-  ctx.bisync_max_delete_percent = 30;  // ignored by sync
   auto a = s3_action(Direction::push_only);
   a.transfers = 4;
   a.checkers = 6;
@@ -283,24 +228,8 @@ TEST(RcloneArgv, RunContextOptionsForSync) {
                                    "--dry-run"}));
 }
 
-TEST(RcloneArgv, RunContextOptionsForBisync) {
-  auto ctx = context(k_v160);
-  ctx.resync = true;
-  ctx.dry_run = true;
-  ctx.max_delete = 12;          // absolute cap: not bisync's meaning, ignored
-  ctx.backup_dir = "r2:bkt/x";  // push-only, ignored
-  ctx.bisync_max_delete_percent = 30;
-  ctx.rclone_binary = "/opt/rclone/rclone";
-  EXPECT_EQ(argv_of(s3_action(Direction::bidirectional), ctx),
-            concat({{"/opt/rclone/rclone", "bisync", "/workspace", "r2:bkt/ws/code", "--config",
-                     "/state/rclone.conf", "--workdir", "/state/bisync", "--resync", "--transfers",
-                     "8", "--checkers", "16", "--fast-list"},
-                    k_tail,
-                    {"--max-delete", "30", "--dry-run"}}));
-}
-
 TEST(RcloneArgv, NeverVeryVerboseNorCheckAccess) {
-  for (const auto d : {Direction::bidirectional, Direction::push_only, Direction::pull_only}) {
+  for (const auto d : {Direction::push_only, Direction::pull_only}) {
     for (const auto& v : {k_v160, k_v166}) {
       const auto argv = argv_of(s3_action(d), context(v));
       for (const char* banned : {"-vv", "--check-access", "-P", "--progress", "--force"}) {
@@ -315,7 +244,7 @@ TEST(RcloneCopy, RestoreRemoteToLocal) {
   ctx.max_delete = 3;                        // copy never deletes: no --max-delete
   ctx.backup_dir = "/state/restore-backup";  // replaced local files are kept there
   const auto inv =
-      build_copy("r2:bkt/ws/code", "/workspace", s3_action(Direction::bidirectional), ctx, k_env);
+      build_copy("r2:bkt/ws/code", "/workspace", s3_action(Direction::push_only), ctx, k_env);
   EXPECT_EQ(inv.argv, concat({{"rclone", "copy", "r2:bkt/ws/code", "/workspace", "--config",
                                "/state/rclone.conf", "--transfers", "8", "--checkers", "16",
                                "--fast-list", "--checksum"},
@@ -361,17 +290,6 @@ TEST(RcloneProbe, ListsOnlyTheTopLevelWithoutFastList) {
                             "--use-json-log", "--contimeout", "10s", "--timeout", "60s",
                             "--low-level-retries", "2", "--retries", "1"}));
   EXPECT_EQ(build_probe("-x", context(k_v160), k_env).argv.at(2), "./-x");
-}
-
-TEST(RcloneMkdir, CreatesTheBisyncTarget) {
-  auto ctx = context(k_v160);
-  EXPECT_EQ(build_mkdir("disk:/srv/backup/code", ctx, k_env).argv,
-            (Argv{"rclone", "mkdir", "disk:/srv/backup/code", "--config", "/state/rclone.conf",
-                  "--use-json-log", "--contimeout", "10s", "--timeout", "60s",
-                  "--low-level-retries", "2", "--retries", "1"}));
-  ctx.dry_run = true;
-  EXPECT_EQ(build_mkdir("-x", ctx, k_env).argv.at(2), "./-x");
-  EXPECT_EQ(build_mkdir("-x", ctx, k_env).argv.back(), "--dry-run");
 }
 
 TEST(RcloneArgv, FixedHelpers) {

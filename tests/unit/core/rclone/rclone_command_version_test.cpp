@@ -38,12 +38,9 @@ TEST(RcloneVersionParse, GarbageIsAnErrorWithAPrintableExcerpt) {
   EXPECT_LT(v.error().message.size(), 200u);
 }
 
-TEST(RcloneCapsFor, VersionGates) {
-  EXPECT_EQ(caps_for(k_v160), (RcloneCaps{k_v160, false, false, false, false}));
-  EXPECT_EQ(caps_for({1, 64, 0}), (RcloneCaps{{1, 64, 0}, true, false, false, false}));
-  EXPECT_EQ(caps_for({1, 65, 9}).bisync_recover, false);
-  EXPECT_EQ(caps_for(k_v166), (RcloneCaps{k_v166, true, true, true, true}));
-  EXPECT_EQ(caps_for({2, 0, 0}).bisync_conflict_resolve, true);
+TEST(RcloneCapsFor, KeepsTheVersion) {
+  EXPECT_EQ(caps_for(k_v160), (RcloneCaps{k_v160}));
+  EXPECT_EQ(caps_for(k_v166), (RcloneCaps{k_v166}));
 }
 
 }  // namespace
