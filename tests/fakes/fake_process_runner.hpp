@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@ struct Script {
   int exit_code = 0;
   std::vector<std::string> err;  ///< stderr lines (rclone logs there)
   std::vector<std::string> out;  ///< stdout lines (lsjson)
+  bool timed_out = false;        ///< the runner stopped it at ProcessSpec::timeout
 };
 
 class FakeRunning final : public RunningProcess {
@@ -41,6 +43,8 @@ class FakeProcessRunner final : public ProcessRunner {
   };
   std::vector<std::vector<std::string>> calls;
   std::vector<std::vector<int>> kept_fds;  ///< ProcessSpec::keep_fds of each call
+  std::vector<std::optional<std::chrono::milliseconds>>
+      timeouts;  ///< ProcessSpec::timeout of each call
   std::shared_ptr<FakeRunning> last;
   bool hold = false;  ///< keep the child "running" until release()
 
@@ -48,6 +52,7 @@ class FakeProcessRunner final : public ProcessRunner {
                                         ExitHandler on_exit) override {
     calls.push_back(spec.argv);
     kept_fds.push_back(spec.keep_fds);
+    timeouts.push_back(spec.timeout);
     last = std::make_shared<FakeRunning>();
     auto s = script(spec.argv);
     m_pending = [s, on_line, on_exit, running = last] {
@@ -56,6 +61,7 @@ class FakeProcessRunner final : public ProcessRunner {
       ProcessResult r;
       r.exit_code = running->killed > 0 ? -1 : s.exit_code;
       r.term_signal = running->killed > 0 ? 9 : 0;
+      r.timed_out = s.timed_out;
       on_exit(r);
     };
     if (!hold) release();

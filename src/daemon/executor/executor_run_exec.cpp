@@ -35,7 +35,7 @@ void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::m
       [self, state](OutputStream stream, const std::string& line) {
         self->on_line(*state, stream, line);
       },
-      [self, state, step, next = std::move(next)](const ProcessResult& result) {
+      [self, state, step, timeout, next = std::move(next)](const ProcessResult& result) {
         self->m_proc.reset();
         if (self->m_detached) return;
         state->proc = result;
@@ -48,9 +48,9 @@ void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::m
           return self->finish(RcloneFailure::killed, fmt::format("stopped during {}", step));
         }
         if (result.timed_out) {
+          // The step's own limit: a check gives up long before a transfer would.
           return self->finish(RcloneFailure::temporary,
-                              fmt::format("{} timed out after {} s", step,
-                                          self->m_ex.m_settings.run_timeout.count() / 1000));
+                              fmt::format("{} timed out after {} s", step, timeout.count() / 1000));
         }
         next(*state);
       });
