@@ -89,6 +89,7 @@ void Executor::Run::inspect() {
                "refusing to sync an unmounted folder. Use --allow-empty-source to sync anyway");
     return;
   }
+  skip_unreadable();  // before the inspection: what rclone cannot read is not synced
   m_local = inspect_local(m_action.local_path, m_action.exclude);
   if (m_action.direction == Direction::pull_only) {
     precheck();
@@ -354,6 +355,7 @@ void Executor::Run::prune_trash() {
 
 void Executor::Run::finish(RcloneFailure failure, std::string error) {
   if (m_detached || !m_done) return;
+  if (failure != RcloneFailure::none && run_again_without_unreadable(failure)) return;
   m_report.failure = failure;
   m_report.error = std::move(error);
   m_report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
