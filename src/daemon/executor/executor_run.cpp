@@ -219,6 +219,7 @@ void Executor::Run::precheck() {
 }
 
 void Executor::Run::after_precheck(Step& step) {
+  skip_unreadable_copies(step.tally);  // before rclone moves their remote copies to the trash
   const bool pull = m_action.direction == Direction::pull_only;
   const bool remote_missing = pull && step.proc.exit_code == 3;  // "directory not found"
   if (!remote_missing && step_failed(step, "the dry-run pre-check")) return;

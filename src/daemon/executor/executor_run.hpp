@@ -59,6 +59,7 @@ class Executor::Run final : public Executor::Running,
   void finish(RcloneFailure failure, std::string error);
   // executor_unreadable.cpp: unreadable paths are left out and the run starts again.
   void skip_unreadable();
+  void skip_unreadable_copies(DryRunTally& tally);
   bool run_again_without_unreadable(RcloneFailure failure);
 
   RunContext context() const;
