@@ -41,6 +41,7 @@ void Executor::Run::quick_push() {
   // printable rune (U+240A, U+240D), so any name fits one line; rclone's line reader would
   // otherwise cut a name at a '\n' and drop a trailing '\r'. Bytes that are not UTF-8 have no
   // rclone name to list them by: the full sync takes them at once.
+  skip_unreadable();  // what stays unreadable is still named in this run's report
   std::vector<std::string> names;
   for (const auto& rel : m_changes.files) {
     auto name = rclone_name_of(rel);
