@@ -77,7 +77,7 @@ bool Executor::Run::run_again_without_unreadable(RcloneFailure failure) {
   // Remembered even when this run gives up: the next one starts without them.
   auto& known = m_ex.m_unreadable[m_action.name];
   std::size_t fresh = 0;
-  for (const auto& p : m_found_unreadable) fresh += known.insert(p).second ? 1 : 0;
+  for (const auto& p : m_found_unreadable) fresh += known.insert(p).second ? 1U : 0U;
   m_found_unreadable.clear();
   if (!retry_without_unreadable(failure, fresh, m_unreadable_rounds)) return false;
   ++m_unreadable_rounds;
