@@ -64,7 +64,7 @@ logged "cannot read the folder bad" && pass "push-only: the unreadable folder is
   pass "push-only: the remote copies of what was skipped are kept" ||
   fail "push-only: a skipped path's remote copy changed"
 ! logged "sync failed action=code" && pass "push-only: no run failed" || fail "push-only: a run failed"
-matches -F "cannot read the file secret[1]*" "$work/state/health.json" &&
+grep -rqF --include=health.json "cannot read the file secret[1]*" "$work/state" &&
   pass "push-only: health.json carries the warning" || fail "push-only: not in health.json"
 
 # The quick upload (interval 3600 s): names ending in CR or holding a line break.
