@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <coltec/config.hpp>
+#include <coltec/planner.hpp>
 #include <coltec/result.hpp>
 #include <coltec/spec_file.hpp>
 
@@ -38,12 +39,25 @@ LoadResult load_for_validation(const Options& o, std::string* schema_error) {
   return load_spec_file(o.config, schema, o.schema_only);
 }
 
+// A spec the rules accept can still name a place the planner cannot use (a local remote
+// without an absolute folder, say); the daemon would refuse it at start-up, so say so here.
+void add_plan_problem(const Options& o, LoadResult& result) {
+  if (!result.problems.empty() || !result.spec || o.schema_only) return;
+  const auto plan = build_plan(*result.spec, {});
+  if (plan) return;
+  Problem p;
+  p.file = o.config;
+  p.message = plan.error().message;
+  result.problems.push_back(std::move(p));
+}
+
 }  // namespace
 
 ExitCode run_validate(const Options& o, Logger& log) {
   (void)log;
   std::string schema_error;
-  const auto result = load_for_validation(o, &schema_error);
+  auto result = load_for_validation(o, &schema_error);
+  add_plan_problem(o, result);
   const bool json = o.log_format == LogFormat::json;
   if (!schema_error.empty()) {
     std::cerr << "error: " << schema_error << "\n";

@@ -4,9 +4,11 @@
 # same-size rewrite that keeps the mtime included), the upgrade from rclone bisync's
 # listings (nothing copied again, no conflict copies), conflicts reported in status and
 # health.json, an S3 outage during a run (no edit reverted), SIGKILL during a fresh
-# container's first run (no truncated file, no conflict copy), and names with line breaks.
+# container's first run (no truncated file, no conflict copy), names with line breaks, and a
+# SIGKILL at each step of a later run (nothing lost, reverted or resurrected).
 # s3rver writes objects in place (a killed PUT can leave half an object); real S3 and R2 do
-# not. No check below depends on that: interrupted transfers here are downloads.
+# not. Checks 6 and 7 cut downloads only; check 9 also cuts uploads and compares the whole
+# bytes after the next run has sent them again.
 source "$(dirname "$0")/lib.sh"
 start_s3rver
 
@@ -190,5 +192,45 @@ run --once --only names && pass "run with odd names" || fail "odd names run: $(t
 echo three >"$E2E_TMP/remote/names/$cr"
 run --once --only names && pass "odd names back" || fail "odd names back"
 [[ $(cat "$ws/names/$cr") == three ]] && pass "a remote edit of a CR name arrives" || fail "CR name edit"
+
+# 9. SIGKILL at each step of a later run (upload, download, remote delete, check, generation):
+#    the next run finds every edit from both sides made before the kill, a deleted file stays
+#    deleted, nothing becomes a conflict copy and the run after it reports success. The big
+#    files make each transfer last seconds (bwlimit 8M), so the kill lands inside the step.
+#    (s3rver keeps half an object when an upload is cut; the next run uploads it again, and
+#    the check below compares the whole bytes, so it holds on real S3 too.)
+# logfmt quotes a value only when it has a space.
+step_started() { matches -E "step=(\"$1\"|$1( |$))" "$E2E_TMP/daemon.log"; }
+step_or_exit() { step_started "$1" || ! kill -0 "$DAEMON_PID"; }
+# (rclone cat of a missing object prints nothing and succeeds.)
+remote_has() { [[ -n $(rclone_s3 lsf "t:testbucket/ws/code/$1" 2>/dev/null || true) ]]; }
+for point in "list both sides" upload "fetch remote versions" "delete on the remote" "look at the uploaded files" "write the generation"; do
+  k=${point// /-}
+  head -c 12000000 /dev/urandom >"$ws/code/up-$k.bin"
+  echo "local edit before the kill at $point" >"$ws/code/d6/f6.bin"
+  head -c 12000000 /dev/urandom >"$E2E_TMP/down-$k.bin"
+  rclone_s3 copyto "$E2E_TMP/down-$k.bin" "t:testbucket/ws/code/down-$k.bin"
+  echo "remote edit before the kill at $point" | rclone_s3 rcat t:testbucket/ws/code/d7/f7.bin
+  victim=$(cd "$ws/code" && find . -path ./.coltec-sync -prune -o -name 'f*.bin' -print | grep -v -e d6/ -e d7/ | sort | head -1)
+  rm "$ws/code/$victim"
+  daemon -c "$spec" --state-dir "$state" --only code --once --log-level debug
+  wait_for 120 step_or_exit "$point" || true
+  step_started "$point" || fail "step '$point' never started: $(tail -5 "$E2E_TMP/daemon.log")"
+  kill -KILL "$DAEMON_PID"
+  wait_gone "$DAEMON_PID" 10 || true
+  run --once --only code && pass "the run after a SIGKILL at '$point'" || fail "after the kill at '$point': $(tail -5 "$E2E_TMP/last.log")"
+  [[ $(cat "$ws/code/d6/f6.bin") == "local edit before the kill at $point" && $(remote_of d6/f6.bin) == "local edit before the kill at $point" ]] &&
+    pass "kill at '$point': the local edit is on both sides" || fail "kill at '$point': local edit lost or reverted"
+  [[ $(cat "$ws/code/d7/f7.bin") == "remote edit before the kill at $point" ]] &&
+    pass "kill at '$point': the remote edit arrived" || fail "kill at '$point': remote edit missing"
+  [[ $(sha256sum <"$ws/code/up-$k.bin") == $(remote_of "up-$k.bin" | sha256sum) ]] || fail "kill at '$point': the upload differs"
+  cmp -s "$ws/code/down-$k.bin" "$E2E_TMP/down-$k.bin" || fail "kill at '$point': the download differs"
+  [[ ! -e $ws/code/$victim ]] && ! remote_has "${victim#./}" &&
+    pass "kill at '$point': the deleted file stays deleted" || fail "kill at '$point': $victim came back"
+  find "$ws/code" -path "$ws/code/.coltec-sync" -prune -o -name '*conflict*' -print | matches . &&
+    fail "kill at '$point' made conflict copies" || pass "kill at '$point': no conflict copies"
+  rm -f "$ws/code/up-$k.bin" "$ws/code/down-$k.bin"
+  run --once --only code || fail "clean-up run after '$point'"
+done
 
 finish

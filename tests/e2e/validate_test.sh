@@ -65,6 +65,25 @@ expect_rc 0 "--print-schema" "$bin" --print-schema
 cmp -s "$E2E_TMP/last.out" "$COLTEC_SOURCE_DIR/schema/workspace-spec.schema.json" &&
   pass "--print-schema prints schema/workspace-spec.schema.json" || fail "embedded schema differs"
 
+# What the rules accept but the daemon could not use: a local remote without an absolute
+# folder would put the data wherever the daemon was started. --validate-only says so.
+cat >"$E2E_TMP/relative-local.yaml" <<'YAML'
+name: rel
+metadata: {org: o, project: p}
+devcontainer: {image: {name: debian:bookworm}}
+persistence:
+  enabled: true
+  mode: replicated
+  default_remote: vault
+  remotes:
+    here: {type: local}
+    vault: {type: crypt, wrap_remote: here, wrap_path: enc, crypt: {password_env: CP}}
+  sync:
+    - {name: a, path: /srv/ws, remote_path: a, direction: push-only}
+YAML
+expect_rc 1 "a crypt remote over a local remote without a folder is invalid" "$bin" --validate-only -c "$E2E_TMP/relative-local.yaml"
+matches "not an absolute path" "$E2E_TMP/last.err" && pass "the message says why" || fail "message: $(cat "$E2E_TMP/last.err")"
+
 # CLI surface.
 expect_rc 0 "--help" "$bin" --help
 for word in "Exit codes" COLTEC_CONFIG COLTEC_INTERVAL COLTEC_LOG_FORMAT COLTEC_LOG_LEVEL 143 --max-parallel --shutdown-grace; do

@@ -58,17 +58,29 @@ std::string resolved(const std::optional<std::string>& text, const Metadata& met
   return text ? resolve_placeholders(*text, metadata) : std::string{};
 }
 
-// The `remote` option of a wrapping remote: "<wrapped>:<wrapped bucket>/<wrap_path>".
+// The `remote` option of a wrapping remote: "<wrapped>:<wrapped bucket>/<wrap_path>". A
+// local folder has no bucket: its path_prefix is where it lives, so a relative wrap_path
+// goes below it (rclone would otherwise take it relative to the daemon's working folder);
+// an absolute wrap_path names the folder itself.
 Result<std::string> wrapped_location(const Spec& spec, const RemoteConfig& outer,
                                      const std::string& outer_name) {
   const auto& metadata = spec.metadata;
   const auto& wrapped = spec.persistence.remotes.at(*outer.wrap_remote);
-  const bool bucketless = is_local(wrapped.type) || wraps(wrapped);
+  const bool local = is_local(wrapped.type);
   std::vector<std::string> parts;
-  if (!bucketless) parts.push_back(resolved(wrapped.bucket, metadata));
-  parts.push_back(resolved(outer.wrap_path, metadata));
-  auto location = join_path(parts, is_local(wrapped.type));
+  const auto wrap_path = resolved(outer.wrap_path, metadata);
+  if (local && wrap_path.rfind('/', 0) != 0)
+    parts.push_back(resolved(wrapped.path_prefix, metadata));
+  if (!local && !wraps(wrapped)) parts.push_back(resolved(wrapped.bucket, metadata));
+  parts.push_back(wrap_path);
+  auto location = join_path(parts, local);
   if (!location) return make_error("remote '" + outer_name + "': " + location.error().message);
+  if (local && location.value().rfind('/', 0) != 0) {
+    return make_error("remote '" + outer_name + "' wraps the local remote '" + *outer.wrap_remote +
+                      "' at \"" + location.value() +
+                      "\", which is not an absolute path: set an absolute path_prefix on '" +
+                      *outer.wrap_remote + "' or an absolute wrap_path");
+  }
   return *outer.wrap_remote + ":" + location.value();
 }
 
@@ -147,6 +159,12 @@ Result<RemoteTarget> named_target(const Spec& spec, const std::string& name,
   parts.push_back(path);
   auto joined = join_path(parts, is_local(remote.type));
   if (!joined) return joined.error();
+  if (is_local(remote.type) && joined.value().rfind('/', 0) != 0) {
+    // rclone would take it relative to whatever folder the daemon was started in.
+    return make_error("the local remote '" + name + "' gives \"" + joined.value() +
+                      "\", which is not an absolute path: set an absolute path_prefix on '" + name +
+                      "' or an absolute remote_path");
+  }
   RemoteTarget target;
   target.remote_name = name;
   target.remote_type = remote.type;

@@ -148,8 +148,9 @@ TEST(PlannerRemotes, LocalRemoteHasNoBucketAndKeepsAbsolutePrefix) {
   EXPECT_EQ(plan.actions[0].remote_spec(), "disk:/srv/backups/acme/widget/code");
   EXPECT_EQ(plan.actions[0].remote_type, "local");
   EXPECT_EQ(plan.actions[0].backend_type, "local");
+  // Relative to the folder the daemon happens to start in: refused.
   spec.persistence.remotes["disk"] = local("rel/dir");
-  EXPECT_EQ(plan_of(spec).actions[0].remote_spec(), "disk:rel/dir/acme/widget/code");
+  EXPECT_NE(error_of(spec).find("not an absolute path"), std::string::npos);
   spec.persistence.remotes["disk"] = local(std::nullopt);
   spec.persistence.sync[0].remote_path = "/abs/{org}";
   EXPECT_EQ(plan_of(spec).actions[0].remote_spec(), "disk:/abs/acme");
@@ -184,6 +185,29 @@ TEST(PlannerRemotes, CryptOverCryptOverLocalChain) {
   EXPECT_EQ(plan.remotes[0].name, "disk");
   EXPECT_EQ(plan.remotes[1].options.at("remote"), "disk:/data/inner");
   EXPECT_EQ(plan.remotes[2].options.at("remote"), "inner:sub");
+}
+
+TEST(PlannerRemotes, CryptOverLocalGoesBelowThePathPrefix) {
+  auto spec = spec_with({{"disk", local("/srv/backups")}, {"vault", crypt("disk", "enc/{org}")}});
+  spec.persistence.default_remote = "vault";
+  const auto plan = plan_of(spec);
+  ASSERT_EQ(plan.remotes.size(), 2u);
+  EXPECT_EQ(plan.remotes[1].options.at("remote"), "disk:/srv/backups/enc/acme");
+}
+
+TEST(PlannerRemotes, CryptOverLocalWithoutAnAbsoluteFolderIsAnError) {
+  // "disk:enc" would be relative to whatever folder the daemon was started in.
+  auto spec = spec_with({{"disk", local(std::nullopt)}, {"vault", crypt("disk", "enc")}});
+  spec.persistence.default_remote = "vault";
+  EXPECT_NE(error_of(spec).find("not an absolute path"), std::string::npos) << error_of(spec);
+}
+
+TEST(PlannerRemotes, LocalRemoteWithoutAnAbsoluteFolderIsAnError) {
+  auto spec = spec_with({{"disk", local(std::nullopt)}});
+  spec.persistence.default_remote = "disk";
+  EXPECT_NE(error_of(spec).find("not an absolute path"), std::string::npos) << error_of(spec);
+  spec.persistence.sync[0].remote_path = "/srv/backups/code";
+  EXPECT_EQ(plan_of(spec).actions[0].remote_spec(), "disk:/srv/backups/code");
 }
 
 TEST(PlannerRemotes, WrapCycleIsAnError) {
