@@ -10,7 +10,6 @@
 #include <memory>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <coltec/memory_file.hpp>
 #include <coltec/rclone_listing.hpp>
@@ -31,7 +30,7 @@ bool Executor::Run::quick_push_possible() const {
     // A vanished file is a deletion; a symlink or device is left to the full sync's rules,
     // and a file we cannot read to the full sync that skips it.
     if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    if (access(path.c_str(), R_OK) != 0) return false;
+    if (m_ex.m_disk->read_refused(path, false)) return false;
   }
   return true;
 }

@@ -12,10 +12,8 @@
 // and sees exactly what it will sync (the excludes, its name encoding).
 
 #include <algorithm>
-#include <cerrno>
 
-#include <unistd.h>
-
+#include <coltec/disk.hpp>
 #include <coltec/rclone_listing.hpp>
 
 #include "executor_run.hpp"
@@ -26,12 +24,9 @@ namespace {
 // Whether `p` under `root` is still there and still unreadable to us. A name that cannot be
 // mapped back to bytes (rclone's lossy U+FFFD) counts as readable: if it is not, the next
 // run finds it again.
-bool still_unreadable(const std::string& root, const UnreadablePath& p) {
+bool still_unreadable(Disk& disk, const std::string& root, const UnreadablePath& p) {
   const auto bytes = local_name_of(p.path);
-  if (!bytes) return false;
-  const auto path = root + "/" + *bytes;
-  if (access(path.c_str(), p.is_dir ? R_OK | X_OK : R_OK) == 0) return false;
-  return errno == EACCES || errno == EPERM;
+  return bytes && disk.read_refused(root + "/" + *bytes, p.is_dir);
 }
 
 }  // namespace
@@ -39,8 +34,9 @@ bool still_unreadable(const std::string& root, const UnreadablePath& p) {
 void Executor::Run::skip_unreadable() {
   if (!m_spec_exclude) m_spec_exclude = m_action.exclude;
   auto& known = m_ex.m_unreadable[m_action.name];
-  std::erase_if(
-      known, [this](const UnreadablePath& p) { return !still_unreadable(m_action.local_path, p); });
+  std::erase_if(known, [this](const UnreadablePath& p) {
+    return !still_unreadable(*m_ex.m_disk, m_action.local_path, p);
+  });
   m_action.exclude = *m_spec_exclude;
   for (const auto& p : known) {
     m_action.exclude.push_back(exclude_rule(p));
@@ -60,7 +56,7 @@ void Executor::Run::skip_unreadable_copies(DryRunTally& tally) {
   std::vector<std::string> readable;
   for (auto& name : tally.copy_objects) {
     const UnreadablePath p{name, false};
-    if (!still_unreadable(m_action.local_path, p)) {
+    if (!still_unreadable(*m_ex.m_disk, m_action.local_path, p)) {
       readable.push_back(std::move(name));
       continue;
     }

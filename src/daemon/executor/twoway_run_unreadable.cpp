@@ -5,9 +5,6 @@
 // (An unreadable folder is a hole in the listing already: twoway_run_list.cpp.)
 
 #include <algorithm>
-#include <cerrno>
-
-#include <unistd.h>
 
 #include <coltec/rclone_unreadable.hpp>
 
@@ -18,8 +15,8 @@ namespace coltec {
 void Executor::TwoWayRun::skip_unreadable_uploads() {
   std::erase_if(m_uploads, [this](const std::string& name) {
     const auto path = local(m_action.local_path, name);
-    if (!path || access(path->c_str(), R_OK) == 0) return false;
-    if (errno != EACCES && errno != EPERM) return false;  // gone or renamed: rclone says so
+    // Gone or renamed is not refused: rclone says what became of it.
+    if (!path || !disk().read_refused(*path, false)) return false;
     warn(unreadable_warning({name, false}));
     return true;
   });

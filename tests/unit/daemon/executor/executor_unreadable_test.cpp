@@ -2,15 +2,52 @@
 // with names a line-based list cannot hold as they are. rclone's lines are copied from
 // rclone 1.60.1's output for a mode-000 file and folder.
 
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
+#include <coltec/disk.hpp>
 
 #include "executor_fixture.hpp"
 
 namespace coltec {
 namespace {
+
+// The real disk, except that it refuses to read the paths in `refused`: the tests run as
+// root, which reads a mode-000 file, so the refusal is played here (tests/e2e/
+// unreadable_test.sh does the real thing as an unprivileged user).
+class RefusingDisk final : public Disk {
+ public:
+  DiskEntry stat(const std::string& p) override { return m_real->stat(p); }
+  Status move(const std::string& a, const std::string& b) override { return m_real->move(a, b); }
+  Result<bool> same_bytes(const std::string& a, const std::string& b) override {
+    return m_real->same_bytes(a, b);
+  }
+  Status make_dirs(const std::string& p) override { return m_real->make_dirs(p); }
+  Status remove_all(const std::string& p) override { return m_real->remove_all(p); }
+  Result<std::string> read_file(const std::string& p, std::size_t max) override {
+    return m_real->read_file(p, max);
+  }
+  Status write_file(const std::string& p, const std::string& text) override {
+    return m_real->write_file(p, text);
+  }
+  Result<std::vector<std::string>> list_dir(const std::string& p) override {
+    return m_real->list_dir(p);
+  }
+  bool read_refused(const std::string& p, bool /*is_dir*/) override { return refused.contains(p); }
+
+  std::set<std::string> refused;
+
+ private:
+  std::unique_ptr<Disk> m_real = make_system_disk();
+};
+
+ExecutorSeams seams_with(Disk& disk) {
+  ExecutorSeams seams;
+  seams.disk = &disk;
+  return seams;
+}
 
 const std::string k_bad_dir =
     R"j({"level":"error","msg":"failed to open directory \"bad\": open /w/bad: permission denied","object":"bad","objectType":"string"})j";
@@ -41,7 +78,9 @@ TEST_F(ExecutorTest, AnUnreadableFolderInThePreCheckIsLeftOutAndTheRestSyncs) {
     }
     return Script{0, {stats_line(1, 0)}, {}};  // nothing else to do
   };
-  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  RefusingDisk disk;
+  disk.refused = {root + "/local/bad"};
+  Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   const auto r = run(ex);
   EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
   ASSERT_EQ(runner.calls.size(), 2U);
@@ -66,7 +105,9 @@ TEST_F(ExecutorTest, AFileThatCannotBeOpenedIsLeftOutOfTheNextRound) {
     }
     return Script{0, {stats_line(0, 1)}, {}};
   };
-  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  RefusingDisk disk;
+  disk.refused = {root + "/local/sec[1]*"};
+  Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   const auto r = run(ex);
   EXPECT_EQ(r.failure, RcloneFailure::none) << r.error;
   EXPECT_EQ(syncs, 2);  // the failed round and the one without the file
@@ -108,32 +149,26 @@ TEST_F(ExecutorTest, OtherFailuresAreNotRunAgain) {
 TEST_F(ExecutorTest, ASkippedPathSyncsAgainOnceItIsReadable) {
   add_local_file();
   pushed_before();
-  fs::create_directories(root + "/local/bad");
-  const bool root_user = geteuid() == 0;  // root reads anything: "bad" is readable then
-  if (!root_user) fs::permissions(root + "/local/bad", fs::perms::none);
-  bool denied = true;
+  RefusingDisk disk;
+  disk.refused = {root + "/local/bad"};
   runner.script = [&](const auto& argv) {
-    if (has_arg(argv, "--dry-run") && denied && !has_arg(argv, "/bad/**")) {
+    if (has_arg(argv, "--dry-run") && !disk.refused.empty() && !has_arg(argv, "/bad/**")) {
       return Script{1, {k_bad_dir}, {}};
     }
     return Script{0, {stats_line(1, 0)}, {}};
   };
-  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   ASSERT_EQ(run(ex).failure, RcloneFailure::none);
   runner.calls.clear();
-  const auto again = run(ex);  // the next run
+  const auto again = run(ex);  // still unreadable: left out from the start, named again
   ASSERT_EQ(again.failure, RcloneFailure::none);
+  ASSERT_EQ(runner.calls.size(), 1U);
+  EXPECT_TRUE(has_arg(runner.calls[0], "/bad/**"));
+  EXPECT_TRUE(has_warning(again, "cannot read the folder bad"));
+  disk.refused.clear();
+  runner.calls.clear();
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
   ASSERT_FALSE(runner.calls.empty());
-  if (!root_user) {
-    // Still unreadable: left out from the start, named again, no failed round first.
-    EXPECT_EQ(runner.calls.size(), 1U);
-    EXPECT_TRUE(has_arg(runner.calls[0], "/bad/**"));
-    EXPECT_TRUE(has_warning(again, "cannot read the folder bad"));
-    fs::permissions(root + "/local/bad", fs::perms::owner_all);
-    runner.calls.clear();
-    denied = false;
-    ASSERT_EQ(run(ex).failure, RcloneFailure::none);
-  }
   EXPECT_FALSE(has_arg(runner.calls[0], "/bad/**"));  // readable: synced like the rest
 }
 
@@ -188,13 +223,13 @@ TEST_F(ExecutorQuickNamesTest, ANameThatIsNotUtf8TakesTheFullSyncAtOnce) {
 }
 
 TEST_F(ExecutorQuickNamesTest, AnUnreadableFileTakesTheFullSync) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads a mode-000 file";
-  Executor ex(runner, *log, settings, {action(Direction::push_only)});
+  RefusingDisk disk;
+  disk.refused = {root + "/local/secret"};
+  Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   add_local_file();
   ASSERT_EQ(run(ex).failure, RcloneFailure::none);
   runner.calls.clear();
   std::ofstream(root + "/local/secret") << "x";
-  fs::permissions(root + "/local/secret", fs::perms::none);
   ex.note_changes("code", {{"secret", false}}, true);
   ex.run(
       "code", [](const SyncReport&) {}, RunKind::local_changes);
