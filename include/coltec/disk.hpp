@@ -44,6 +44,9 @@ class Disk {
   virtual Status write_file(const std::string& path, const std::string& contents) = 0;
   /// The names in a folder (not "." and ".."), sorted.
   virtual Result<std::vector<std::string>> list_dir(const std::string& path) = 0;
+  /// Whether this process is refused reading a file (or listing and entering a folder):
+  /// true only for "permission denied"; a missing path is not refused.
+  virtual bool read_refused(const std::string& path, bool is_dir) = 0;
 };
 
 /// The real disk (POSIX calls).

@@ -23,6 +23,7 @@
 #include <coltec/process_runner.hpp>
 #include <coltec/rclone_command.hpp>
 #include <coltec/rclone_output.hpp>
+#include <coltec/rclone_unreadable.hpp>
 #include <coltec/run_notes.hpp>
 #include <coltec/safety.hpp>
 
@@ -152,6 +153,9 @@ class Executor {
   /// The warnings (and held-back deletions) last logged per action: one that repeats on
   /// every run is logged at warn once and at debug after that (the report still carries it).
   std::map<std::string, std::vector<std::string>> m_warned;
+  /// Push-only and pull-only: paths rclone could not read, per action. Later runs leave them
+  /// out from the start while they stay unreadable (executor_unreadable.cpp).
+  std::map<std::string, UnreadableSet> m_unreadable;
   ProgressHandler m_progress;
   std::unique_ptr<Disk> m_own_disk;  ///< the real disk, unless the seams gave one
   Disk* m_disk = nullptr;

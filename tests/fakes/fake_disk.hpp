@@ -74,6 +74,10 @@ class FakeDisk final : public Disk {
     files[path] = File{contents, 0};
     return Unit{};
   }
+  bool read_refused(const std::string& path, bool /*is_dir*/) override {
+    return refused.contains(path);
+  }
+
   Result<std::vector<std::string>> list_dir(const std::string& path) override {
     std::set<std::string> names;
     for (const auto& [p, f] : files) {
@@ -86,6 +90,7 @@ class FakeDisk final : public Disk {
   }
 
   std::map<std::string, File> files;
+  std::set<std::string> refused;  ///< paths read_refused says we may not read
   std::set<std::string> dirs;
   std::vector<std::pair<std::string, std::string>> moves;
   std::set<std::string> fail_moves_to;

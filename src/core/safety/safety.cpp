@@ -90,8 +90,11 @@ bool copies_listable(const DryRunTally& tally) {
       tally.copies * 20 > tally.plan().dest_files) {
     return false;
   }
+  // rclone's names print a line break as U+240A; U+FFFD stands for bytes that are not UTF-8,
+  // which no list can name (rclone would look for a file called U+FFFD).
   return std::none_of(tally.copy_objects.begin(), tally.copy_objects.end(), [](const auto& name) {
-    return name.empty() || name.find_first_of("\r\n") != std::string::npos;
+    return name.empty() || name.find_first_of("\r\n") != std::string::npos ||
+           name.find("\xEF\xBF\xBD") != std::string::npos;
   });
 }
 

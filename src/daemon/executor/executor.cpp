@@ -79,10 +79,9 @@ void Executor::note_changes(const std::string& action, const std::vector<Changed
   auto& pending = m_pending[action];
   pending.full = pending.full || !complete;
   for (const auto& p : paths) {
-    // A directory event, a name rclone's --files-from-raw cannot carry, or too many files
-    // for one list: only a full sync covers it.
-    const bool listable = !p.is_dir && p.relative.find('\n') == std::string::npos &&
-                          pending.files.size() < k_max_reported_paths;
+    // A directory event or too many files for one list: only a full sync covers it. (Any
+    // name fits the list: it holds rclone's names, where a line break is a printable rune.)
+    const bool listable = !p.is_dir && pending.files.size() < k_max_reported_paths;
     if (listable) {
       pending.files.insert(p.relative);
     } else {

@@ -1,5 +1,6 @@
 // The event-driven fast path of a push-only action: when every pending local change is an
-// existing regular file, upload just those files (`rclone copy --files-from-raw
+// existing, readable regular file with a UTF-8 name, upload just those files (`rclone copy
+// --files-from-raw
 // --no-traverse`). Nothing is listed and nothing is deleted, so its cost does not grow with
 // the tree; deletions, directories and anything uncertain take the full sync (with all its
 // safety checks) instead, and interval/reconcile runs are always full. A full run whose
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <coltec/memory_file.hpp>
+#include <coltec/rclone_listing.hpp>
 #include <coltec/state.hpp>
 
 #include "executor_run.hpp"
@@ -25,14 +27,31 @@ bool Executor::Run::quick_push_possible() const {
   for (const auto& rel : m_changes.files) {
     struct stat st {};
     const auto path = m_action.local_path + "/" + rel;
-    // A vanished file is a deletion; a symlink or device is left to the full sync's rules.
+    // A vanished file is a deletion; a symlink or device is left to the full sync's rules,
+    // and a file we cannot read to the full sync that skips it.
     if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    if (m_ex.m_disk->read_refused(path, false)) return false;
   }
   return true;
 }
 
 void Executor::Run::quick_push() {
-  upload_files({m_changes.files.begin(), m_changes.files.end()}, "upload changed files", false);
+  // The list holds rclone's names, as the pre-check's does: in them a line break or a CR is a
+  // printable rune (U+240A, U+240D), so any name fits one line; rclone's line reader would
+  // otherwise cut a name at a '\n' and drop a trailing '\r'. Bytes that are not UTF-8 have no
+  // rclone name to list them by: the full sync takes them at once.
+  skip_unreadable();  // what stays unreadable is still named in this run's report
+  std::vector<std::string> names;
+  for (const auto& rel : m_changes.files) {
+    auto name = rclone_name_of(rel);
+    if (!name) {
+      m_ex.m_log.debug("a changed name is not UTF-8; running the full sync instead",
+                       {{"action", m_action.name}});
+      return inspect();
+    }
+    names.push_back(std::move(*name));
+  }
+  upload_files(names, "upload changed files", false);
 }
 
 void Executor::Run::upload_files(const std::vector<std::string>& files, const char* step_name,

@@ -82,6 +82,7 @@ void Executor::Run::inspect() {
                "refusing to sync an unmounted folder. Use --allow-empty-source to sync anyway");
     return;
   }
+  skip_unreadable();  // before the inspection: what rclone cannot read is not synced
   m_local = inspect_local(m_action.local_path, m_action.exclude);
   if (m_action.direction == Direction::pull_only) {
     precheck();
@@ -198,6 +199,7 @@ void Executor::Run::precheck() {
 }
 
 void Executor::Run::after_precheck(Step& step) {
+  skip_unreadable_copies(step.tally);  // before rclone moves their remote copies to the trash
   const bool pull = m_action.direction == Direction::pull_only;
   const bool remote_missing = pull && step.proc.exit_code == 3;  // "directory not found"
   if (!remote_missing && step_failed(step, "the dry-run pre-check")) return;
@@ -288,6 +290,7 @@ void Executor::Run::prune_trash() {
 
 void Executor::Run::finish(RcloneFailure failure, std::string error) {
   if (m_detached || !m_done) return;
+  if (failure != RcloneFailure::none && run_again_without_unreadable(failure)) return;
   m_report.failure = failure;
   m_report.error = std::move(error);
   m_report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(

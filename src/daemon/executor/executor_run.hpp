@@ -56,6 +56,10 @@ class Executor::Run final : public Executor::Running,
   void prune_trash();
   bool trash_prune_due() const;
   void finish(RcloneFailure failure, std::string error);
+  // executor_unreadable.cpp: unreadable paths are left out and the run starts again.
+  void skip_unreadable();
+  void skip_unreadable_copies(DryRunTally& tally);
+  bool run_again_without_unreadable(RcloneFailure failure);
 
   RunContext context() const;
   /// Run one rclone step; `extra_fds` are inherited on top of ExecutorSettings::keep_fds.
@@ -81,6 +85,10 @@ class Executor::Run final : public Executor::Running,
   std::string m_stamp;
   SyncReport m_report;
   std::chrono::steady_clock::time_point m_started;
+  /// The action's own exclude rules, before any skipped path was added.
+  std::optional<std::vector<std::string>> m_spec_exclude;
+  UnreadableSet m_found_unreadable;  ///< named by rclone during this round
+  int m_unreadable_rounds = 0;
 };
 
 }  // namespace coltec

@@ -68,6 +68,10 @@ void Executor::Run::on_line(Step& step, OutputStream stream, const std::string& 
   m_ex.take_stats(m_action.name, parsed, line, step.stats);
   auto level = level_for_rclone(parsed, m_ex.m_settings.dry_run);
   if (m_quiet_step && level == Level::warn) level = Level::debug;
+  if (auto unreadable = parse_unreadable(parsed)) {
+    m_found_unreadable.insert(std::move(*unreadable));
+    level = Level::debug;  // the run names it in its own warning when it skips it
+  }
   m_ex.log_rclone_line(m_action.name, parsed, level);
 }
 

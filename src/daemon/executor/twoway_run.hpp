@@ -77,6 +77,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   void delete_local(const std::string& path);
   bool local_unchanged(const std::string& path) const;
   void upload();
+  void skip_unreadable_uploads();  // twoway_run_unreadable.cpp
   void delete_remote();
   void lookup_uploaded();
   void save_baseline();

@@ -176,6 +176,7 @@ void Executor::TwoWayRun::apply_local() {
 }
 
 void Executor::TwoWayRun::upload() {
+  skip_unreadable_uploads();
   const auto list = write_list("upload", m_uploads);
   if (list.empty()) return fail(RcloneFailure::fatal, "cannot write a file list in the state dir");
   TransferSpec spec;

@@ -183,6 +183,11 @@ class SystemDisk final : public Disk {
     return names;
   }
 
+  bool read_refused(const std::string& path, bool is_dir) override {
+    if (::access(path.c_str(), is_dir ? R_OK | X_OK : R_OK) == 0) return false;
+    return errno == EACCES || errno == EPERM;
+  }
+
  private:
   static ssize_t read_full(int fd, char* buf, std::size_t size) {
     std::size_t got = 0;

@@ -167,6 +167,8 @@ TEST(SafetyTest, AnythingButNamedCopiesTakesTheWholeSync) {
   EXPECT_FALSE(upload_listed_only(unnamed));
   EXPECT_FALSE(upload_listed_only(tally_of(100, {"line\nbreak"})));
   EXPECT_FALSE(upload_listed_only(tally_of(100, {"carriage\rreturn"})));
+  EXPECT_FALSE(upload_listed_only(tally_of(100, {"not\xEF\xBF\xBDutf8"})));  // rclone's U+FFFD
+  EXPECT_TRUE(upload_listed_only(tally_of(100, {"cr\xE2\x90\x8D"})));        // U+240D: a CR
   std::vector<std::string> many;
   for (std::size_t i = 0; i <= DryRunTally::k_max_listed; ++i) many.push_back(std::to_string(i));
   const auto big = tally_of(1'000'000, many);
