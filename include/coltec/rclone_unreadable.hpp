@@ -27,7 +27,8 @@ namespace coltec {
 struct UnreadablePath {
   std::string path;  ///< rclone's name, relative to the synced root
   bool is_dir = false;
-  auto operator<=>(const UnreadablePath&) const = default;
+  // clang-tidy 14 mistakes the defaulted <=> for a literal-0 comparison.
+  auto operator<=>(const UnreadablePath&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 /// The paths one action skips, in a stable order.
