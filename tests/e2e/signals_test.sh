@@ -131,8 +131,9 @@ YAML
 }
 started() { grep -c "sync started action=$1 " "$rlog" || true; }
 reload_spec e2e-reload v1
-# A crypt remote over a local one lives at its wrap_path relative to the daemon's working
-# directory (path_prefix applies to actions only): run it inside $rcwd.
+# A crypt remote over a local one lives at its wrap_path below the local remote's path_prefix,
+# never relative to the daemon's working directory: run it inside $rcwd to show nothing lands
+# there.
 rcwd="$E2E_TMP/rcwd"
 mkdir -p "$rcwd"
 (cd "$rcwd" && exec "$COLTEC_BIN" -c "$rspec" --state-dir "$E2E_TMP/rstate" --debounce-ms 100 \
@@ -145,8 +146,9 @@ kill -HUP "$rpid"
 wait_for 20 grep -q "SIGHUP: spec reloaded" "$rlog" && pass "the new spec was applied" || fail "no reload: $(tail -5 "$rlog")"
 wait_for 20 test -f "$rremote/added/seed.txt" && pass "a new action syncs at once" || fail "new action never synced"
 wait_for 20 grep -q "sync finished action=secret .*result=ok" "$rlog" && pass "a new crypt remote works after the reload" || fail "crypt action failed: $(grep 'action=secret' "$rlog" | tail -3)"
-enc=$(find "$rcwd/vault" -type f 2>/dev/null || true)
+enc=$(find "$rremote/vault" -type f 2>/dev/null || true)
 [[ -n $enc && $enc != *seed* && $enc != */secret/* ]] && pass "the crypt remote stores encrypted names" || fail "crypt names: $enc"
+[[ ! -e $rcwd/vault ]] && pass "nothing was written relative to the working directory" || fail "crypt data in the working directory: $(ls "$rcwd")"
 matches -F "$RELOAD_PW" "$rlog" && fail "the crypt password reached the log" || pass "the new secret never reached the log"
 echo new >"$rws/added/later.txt"
 wait_for 10 test -f "$rremote/added/later.txt" && pass "a new root is watched" || fail "new root not watched"
