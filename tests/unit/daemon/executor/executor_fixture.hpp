@@ -76,13 +76,16 @@ class ExecutorTest : public ::testing::Test {
   /// pre-check.
   void pushed_before() { std::ofstream(root + "/state/code.pushed").flush(); }
 
-  SyncReport run(Executor& ex) {
+  SyncReport run(Executor& ex, RunKind kind = RunKind::full) {
     SyncReport report;
     bool done = false;
-    ex.run("code", [&](const SyncReport& r) {
-      report = r;
-      done = true;
-    });
+    ex.run(
+        "code",
+        [&](const SyncReport& r) {
+          report = r;
+          done = true;
+        },
+        kind);
     io.restart();
     io.run();
     EXPECT_TRUE(done);

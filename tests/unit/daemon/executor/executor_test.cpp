@@ -359,14 +359,7 @@ class ExecutorQuickTest : public ExecutorTest {
     ASSERT_EQ(run(ex).failure, RcloneFailure::none);
     runner.calls.clear();
   }
-  SyncReport run_changes(Executor& ex) {
-    SyncReport report;
-    ex.run(
-        "code", [&](const SyncReport& r) { report = r; }, RunKind::local_changes);
-    io.restart();
-    io.run();
-    return report;
-  }
+  SyncReport run_changes(Executor& ex) { return run(ex, RunKind::local_changes); }
 };
 
 TEST_F(ExecutorQuickTest, ChangedFilesAloneAreUploadedWithoutListing) {

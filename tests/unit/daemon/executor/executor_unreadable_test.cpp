@@ -189,12 +189,7 @@ class ExecutorQuickNamesTest : public ExecutorTest {
     runner.calls.clear();
     std::ofstream(root + "/local/" + name) << "x";
     ex.note_changes("code", {{name, false}}, true);
-    SyncReport report;
-    ex.run(
-        "code", [&](const SyncReport& r) { report = r; }, RunKind::local_changes);
-    io.restart();
-    io.run();
-    return report;
+    return run(ex, RunKind::local_changes);
   }
   std::string listed;
 };
