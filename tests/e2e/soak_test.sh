@@ -181,7 +181,7 @@ settle() {
   if wait_for 300 sides_converged "$prefix"; then pass "seed $seed: both folders and the remote converged"; else
     ok=0
     fail "seed $seed: no convergence: $(diff <(side_tree "${SIDE_DIR[a]}") <(side_tree "${SIDE_DIR[b]}") | head -10)"
-    tail -20 "$SIDES_ROOT/a/daemon.log" "$SIDES_ROOT/b/daemon.log" >&2
+    tail -n 20 "$SIDES_ROOT/a/daemon.log" "$SIDES_ROOT/b/daemon.log" >&2
   fi
   if ledger_check "$prefix" >"$SIDES_ROOT/check"; then pass "seed $seed: nothing lost, reverted or resurrected: $(head -1 "$SIDES_ROOT/check")"; else
     ok=0

@@ -43,7 +43,7 @@ if wait_for 300 sides_converged ws; then
   pass "both folders and the remote converged"
 else
   fail "no convergence: $(diff <(side_tree "$E2E_TMP/a/code") <(side_tree "$E2E_TMP/b/code") | head -10)"
-  tail -30 "$E2E_TMP/a/daemon.log" "$E2E_TMP/b/daemon.log" >&2
+  tail -n 30 "$E2E_TMP/a/daemon.log" "$E2E_TMP/b/daemon.log" >&2
 fi
 
 # Every last version a side wrote (and did not delete itself afterwards) is somewhere.
