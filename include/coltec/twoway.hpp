@@ -43,8 +43,12 @@ enum class RemoteTimes {
 struct Baseline {
   std::map<std::string, BaselineEntry> files;
   RemoteTimes remote_times = RemoteTimes::server;
-  /// The remote's generation marker as of the last finished run (see ControlState).
+  /// The remote's generation marker as of the last finished run (see ControlState), or
+  /// k_unsettled_generation when that run left a file for later.
   std::string generation;
+  /// This daemon changed the remote and is not sure the others were told (no new marker
+  /// written yet): the next run writes one first.
+  bool owes_generation = false;
   /// Conflict copies this engine made that still need a person (see README "Conflicts").
   std::vector<std::string> conflicts;
   bool operator==(const Baseline&) const = default;

@@ -60,6 +60,14 @@ enum class Turn {
 };
 Turn whose_turn(const ControlState& state, const std::string& owner, std::int64_t now);
 
+/// Whose turn it is once `owner` has written its claim and listed the folder again: ours
+/// only when no one else's valid claim is there at all, whatever the order of the names.
+/// Claims name their time in seconds and a write takes a while to land, so another claim
+/// that sorts first may have appeared only after its owner's own check saw none and it went
+/// ahead; yielding to every other claim is what keeps two runs from changing the remote at
+/// once. When both yield, both release and retry after a jittered delay.
+Turn turn_after_claiming(const ControlState& state, const std::string& owner, std::int64_t now);
+
 /// The first valid claim of someone other than `owner` (for "waiting for …" messages).
 std::optional<Claim> first_other_claim(const ControlState& state, const std::string& owner,
                                        std::int64_t now);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <coltec/twoway.hpp>
@@ -34,7 +35,8 @@ enum class TwoWayStep {
   delete_remote,     ///< remote files to the trash
   lookup_uploaded,   ///< what the uploaded files look like on the remote now
   save_baseline,     ///< write the new baseline
-  write_generation,  ///< a new gen-<id> (only when the remote changed)
+  owe_generation,    ///< save the baseline owing a marker, before the remote changes
+  write_generation,  ///< a new gen-<id>: one the baseline owed, or after the remote changed
   release,           ///< remove our claim and the old generation
   done,
 };
@@ -56,6 +58,9 @@ struct TwoWayProgress {
   TwoWayTrigger trigger = TwoWayTrigger::full;
   bool have_baseline = false;
   bool dry_run = false;
+  /// The baseline owes the others a marker (Baseline::owes_generation): written first.
+  bool owes_generation = false;
+  bool owed_written = false;  ///< that marker's write was tried
   /// The quick plan (local changes only, see quick_plan) when one applies.
   bool quick = false;
   std::optional<ControlState> control;  ///< first listing of the control folder
@@ -80,6 +85,7 @@ struct TwoWayProgress {
   bool needs_remote_delete = false;
   bool remote_deleted = false;
   bool looked_up = false;
+  bool owed_recorded = false;  ///< owe_generation done
   bool saved = false;
   bool generation_written = false;
   bool released = false;
@@ -99,6 +105,32 @@ NextStep next_step(const TwoWayProgress& progress);
 /// Whether the plan changes anything on either side (else only the baseline is written and no
 /// claim is needed).
 bool plan_transfers(const SyncPlan& plan);
+
+/// A baseline generation no control folder can hold ("gen-…" names only): a run that left a
+/// file for later records it, so the next interval's check lists both sides again instead of
+/// taking "generation unchanged" for "nothing to do" (else the file waits for the reconcile).
+inline constexpr std::string_view k_unsettled_generation = "unsettled";
+
+/// What a run saw that decides the generation its baseline records.
+struct RunGenerations {
+  bool left_work = false;       ///< some file was left for a later run
+  bool remote_changed = false;  ///< this run uploaded or deleted something on the remote
+  bool marker_written = false;  ///< ...and its new marker is on the remote
+  std::string new_generation;   ///< that marker's name
+  /// The control folder's generation as this run last listed it (nullopt: not listed).
+  std::optional<std::string> seen;
+  std::string old_generation;  ///< what the baseline held before
+  bool owed_before = false;    ///< the baseline owed a marker at the start
+  bool owed_paid = false;      ///< ...and this run wrote one
+};
+
+/// The generation a run's baseline records, and whether it still owes the others a marker.
+struct RecordedGeneration {
+  std::string generation;
+  bool owes = false;
+  bool operator==(const RecordedGeneration&) const = default;
+};
+RecordedGeneration recorded_generation(const RunGenerations& run);
 
 /// A local change as the watcher reported it, looked at again just before the run.
 struct LocalChange {

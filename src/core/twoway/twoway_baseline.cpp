@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view k_magic = "coltec-baseline";
 constexpr int k_format = 1;
+constexpr std::string_view k_owes = "owes-generation";
 
 std::string escape(std::string_view text) {
   static constexpr char k_hex[] = "0123456789abcdef";
@@ -91,7 +92,9 @@ bool get_state(const std::vector<std::string_view>& f, std::size_t at, FileState
 Status parse_header(std::string_view line, Baseline& b) {
   const auto f = split_tabs(line);
   int format = 0;
-  if (f.size() != 4 || f[0] != k_magic || !number(f[1], format) || format != k_format) {
+  // A fifth field came with the owed marker; files without it (older daemons) owe nothing.
+  const bool owes = f.size() == 5 && f[4] == k_owes;
+  if ((f.size() != 4 && !owes) || f[0] != k_magic || !number(f[1], format) || format != k_format) {
     return make_error("not a coltec baseline of format " + std::to_string(k_format));
   }
   if (f[2] != "times=server" && f[2] != "times=metadata") {
@@ -101,6 +104,7 @@ Status parse_header(std::string_view line, Baseline& b) {
   auto gen = unescape(f[3].substr(f[3].find('=') + 1));
   if (!f[3].starts_with("generation=") || !gen) return make_error("bad generation in header");
   b.generation = std::move(*gen);
+  b.owes_generation = owes;
   return Unit{};
 }
 
@@ -128,7 +132,8 @@ Status parse_line(std::string_view line, std::size_t number_of_line, Baseline& b
 std::string format_baseline(const Baseline& b) {
   std::string out = std::string(k_magic) + '\t' + std::to_string(k_format) + '\t' +
                     (b.remote_times == RemoteTimes::server ? "times=server" : "times=metadata") +
-                    "\tgeneration=" + escape(b.generation) + '\n';
+                    "\tgeneration=" + escape(b.generation) +
+                    (b.owes_generation ? "\t" + std::string(k_owes) : std::string()) + '\n';
   for (const auto& c : b.conflicts) out += "C\t" + escape(c) + '\n';
   for (const auto& [path, e] : b.files) {
     out += "F\t" + escape(path);

@@ -71,6 +71,16 @@ Turn whose_turn(const ControlState& state, const std::string& owner, std::int64_
   return Turn::free;
 }
 
+Turn turn_after_claiming(const ControlState& state, const std::string& owner, std::int64_t now) {
+  bool ours = false;
+  for (const auto& c : state.claims) {
+    if (!valid(c, now)) continue;
+    if (c.owner != owner) return Turn::other;
+    ours = true;
+  }
+  return ours ? Turn::mine : Turn::free;
+}
+
 std::optional<Claim> first_other_claim(const ControlState& state, const std::string& owner,
                                        std::int64_t now) {
   for (const auto& c : state.claims) {

@@ -31,13 +31,19 @@ NextStep transfer_steps(const TwoWayProgress& p) {
   if (p.needs_hashes && !p.hashed) return step(TwoWayStep::hash_local);
   if (p.needs_fetch && !p.fetched) return step(TwoWayStep::fetch);
   if (!p.local_applied) return step(TwoWayStep::apply_local);
+  // Before the first remote change, the baseline on disk says a marker is owed: a run
+  // killed from here on still tells the other daemons at its next start.
+  const bool changes_remote = p.needs_upload || p.needs_remote_delete;
+  if (changes_remote && !p.owed_recorded) return step(TwoWayStep::owe_generation);
   if (p.needs_upload && !p.uploaded) return step(TwoWayStep::upload);
   if (p.needs_remote_delete && !p.remote_deleted) return step(TwoWayStep::delete_remote);
   if (p.uploaded && !p.looked_up) return step(TwoWayStep::lookup_uploaded);
-  if (!p.saved) return step(TwoWayStep::save_baseline);
+  // The marker before the baseline: killed between the two, the baseline on disk still owes
+  // it (owe_generation), so the next run tells the others again rather than never.
   if ((p.uploaded || p.remote_deleted) && !p.generation_written) {
     return step(TwoWayStep::write_generation);
   }
+  if (!p.saved) return step(TwoWayStep::save_baseline);
   return end(p, TwoWayStop::none);
 }
 
@@ -67,6 +73,8 @@ const char* to_string(TwoWayStep s) {
       return "lookup_uploaded";
     case TwoWayStep::save_baseline:
       return "save_baseline";
+    case TwoWayStep::owe_generation:
+      return "owe_generation";
     case TwoWayStep::write_generation:
       return "write_generation";
     case TwoWayStep::release:
@@ -84,6 +92,11 @@ bool plan_transfers(const SyncPlan& plan) {
 
 NextStep next_step(const TwoWayProgress& p) {
   if (p.failed) return end(p, TwoWayStop::failed);
+  // A marker an earlier run owes goes first, so the listing below already shows it (and a
+  // check run then does not stop on "unchanged" before the others were told).
+  if (p.owes_generation && !p.owed_written && !p.dry_run) {
+    return step(TwoWayStep::write_generation);
+  }
   // A quick plan (watcher changes, remote trusted as the baseline says) skips the first
   // listing: verify_claim reads the control folder anyway and sends it back to a full run
   // if the generation moved.
@@ -107,6 +120,20 @@ NextStep next_step(const TwoWayProgress& p) {
   // Another daemon finished a run between our listing and our claim: list again, under it.
   if (p.generation_moved_under_claim && !p.relisted) return step(TwoWayStep::list_sides);
   return transfer_steps(p);
+}
+
+RecordedGeneration recorded_generation(const RunGenerations& r) {
+  RecordedGeneration out;
+  const bool untold = r.remote_changed && !r.marker_written;
+  out.owes = untold || (r.owed_before && !r.owed_paid);
+  if (r.left_work || untold) {
+    out.generation = std::string(k_unsettled_generation);
+  } else if (r.remote_changed) {
+    out.generation = r.new_generation;
+  } else {
+    out.generation = r.seen.value_or(r.old_generation);
+  }
+  return out;
 }
 
 std::optional<SyncPlan> quick_plan(const Baseline& baseline,

@@ -115,6 +115,8 @@ void Executor::TwoWayRun::carry_out(TwoWayStep step) {
       return delete_remote();
     case TwoWayStep::lookup_uploaded:
       return lookup_uploaded();
+    case TwoWayStep::owe_generation:
+      return owe_generation();
     case TwoWayStep::save_baseline:
       return save_baseline();
     case TwoWayStep::write_generation:
@@ -213,6 +215,11 @@ void Executor::TwoWayRun::fail(RcloneFailure failure, std::string error) {
 void Executor::TwoWayRun::warn(std::string message) {
   m_ex.m_log.warn(message, {{"action", m_action.name}});
   m_report.notes.warnings.push_back(std::move(message));
+}
+
+void Executor::TwoWayRun::leave_for_later(std::string message) {
+  m_left_work = true;
+  warn(std::move(message));
 }
 
 std::string Executor::TwoWayRun::write_list(const char* name,

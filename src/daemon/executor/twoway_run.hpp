@@ -80,6 +80,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   void skip_unreadable_uploads();  // twoway_run_unreadable.cpp
   void delete_remote();
   void lookup_uploaded();
+  void owe_generation();
   void save_baseline();
   void write_generation();
   void release();
@@ -95,6 +96,9 @@ class Executor::TwoWayRun final : public Executor::Running,
   std::int64_t now() const { return m_ex.m_seams.unix_now(); }
   Disk& disk() const { return *m_ex.m_disk; }
   void warn(std::string message);
+  /// warn, and remember that this run leaves work for the next one (see
+  /// k_unsettled_generation).
+  void leave_for_later(std::string message);
 
   Executor& m_ex;
   Action m_action;
@@ -129,6 +133,9 @@ class Executor::TwoWayRun final : public Executor::Running,
   std::vector<std::string> m_remote_deletes;
   std::map<std::string, FileState> m_upload_local;  ///< local state of each file sent
   std::string m_new_generation;
+  bool m_left_work = false;             ///< some file waits for a later run
+  bool m_generation_on_remote = false;  ///< m_new_generation was written
+  bool m_owed_paid = false;             ///< the marker the baseline owed was written
 
   SyncReport m_report;
   RcloneFailure m_failure = RcloneFailure::none;

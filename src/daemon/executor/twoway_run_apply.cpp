@@ -57,9 +57,9 @@ void Executor::TwoWayRun::fetch() {
              m_fetched.insert(p);
            } else {
              const auto why = c.failed_objects.find(p);
-             warn("could not download " + p +
-                  (why != c.failed_objects.end() ? ": " + why->second : std::string()) +
-                  "; it is tried again next run");
+             leave_for_later("could not download " + p +
+                             (why != c.failed_objects.end() ? ": " + why->second : std::string()) +
+                             "; it is tried again next run");
            }
          }
          resolve_fetched();
@@ -79,7 +79,8 @@ void Executor::TwoWayRun::resolve_fetched() {
     if (facts.local.size == facts.remote.size) {
       const auto same = disk().same_bytes(*mine, *theirs);
       if (!same) {
-        warn("cannot compare " + p + ": " + same.error().message + "; tried again next run");
+        leave_for_later("cannot compare " + p + ": " + same.error().message +
+                        "; tried again next run");
         continue;
       }
       facts.identical = *same;
@@ -97,15 +98,18 @@ void Executor::TwoWayRun::place_download(const std::string& p) {
   const auto target = local(m_action.local_path, p);
   const auto staged = local(staging_dir(), p);
   if (!target || !staged) return warn("the name " + p + " cannot be written locally; skipped");
-  if (!local_unchanged(p)) return;  // edited since the listing: the next run compares it
+  if (!local_unchanged(p)) {  // edited since the listing: the next run compares it
+    m_left_work = true;
+    return;
+  }
   if (disk().stat(*target).kind == EntryKind::file) {
     if (auto kept = disk().move(*target, *local(backup_dir(), p)); !kept) {
-      return warn("cannot keep a copy of " + p + " before replacing it (" + kept.error().message +
-                  "); not replaced");
+      return leave_for_later("cannot keep a copy of " + p + " before replacing it (" +
+                             kept.error().message + "); not replaced");
     }
   }
   if (auto placed = disk().move(*staged, *target); !placed) {
-    return warn("cannot put " + p + " in place: " + placed.error().message);
+    return leave_for_later("cannot put " + p + " in place: " + placed.error().message);
   }
   const auto state = disk().stat(*target).state;
   m_baseline.files[p] = {state, m_remote.at(p)};
@@ -118,14 +122,21 @@ void Executor::TwoWayRun::place_conflict(const std::string& p) {
   const auto target = local(m_action.local_path, p);
   const auto copy_path = local(m_action.local_path, copy);
   const auto staged = local(staging_dir(), p);
-  if (!target || !copy_path || !staged || !local_unchanged(p)) return;
+  if (!target || !copy_path || !staged) return;
+  if (!local_unchanged(p)) {
+    m_left_work = true;
+    return;
+  }
   // The loser keeps its bytes under the conflict name, on both sides after the upload.
   const auto moved =
       remote_wins ? disk().move(*target, *copy_path) : disk().move(*staged, *copy_path);
-  if (!moved) return warn("cannot keep both versions of " + p + ": " + moved.error().message);
+  if (!moved) {
+    return leave_for_later("cannot keep both versions of " + p + ": " + moved.error().message);
+  }
   if (remote_wins) {
     if (auto placed = disk().move(*staged, *target); !placed) {
-      return warn("cannot put the remote version of " + p + " in place: " + placed.error().message);
+      return leave_for_later("cannot put the remote version of " + p +
+                             " in place: " + placed.error().message);
     }
     m_baseline.files[p] = {disk().stat(*target).state, m_remote.at(p)};
   } else {
@@ -145,9 +156,13 @@ void Executor::TwoWayRun::place_conflict(const std::string& p) {
 
 void Executor::TwoWayRun::delete_local(const std::string& p) {
   const auto target = local(m_action.local_path, p);
-  if (!target || !local_unchanged(p)) return;
+  if (!target) return;
+  if (!local_unchanged(p)) {
+    m_left_work = true;
+    return;
+  }
   if (auto kept = disk().move(*target, *local(backup_dir(), p)); !kept) {
-    return warn("cannot move " + p + " to the backup: " + kept.error().message);
+    return leave_for_later("cannot move " + p + " to the backup: " + kept.error().message);
   }
   m_baseline.files.erase(p);
   ++m_report.stats.deletes;
@@ -198,7 +213,7 @@ void Executor::TwoWayRun::upload() {
            if (bad == c.failed_objects.end()) {
              m_uploaded.push_back(p);
            } else {
-             warn("could not upload " + p + ": " + bad->second + "; the rest is synced");
+             leave_for_later("could not upload " + p + ": " + bad->second + "; the rest is synced");
            }
          }
          m_report.stats.transfers += m_uploaded.size();
@@ -231,7 +246,7 @@ void Executor::TwoWayRun::delete_remote() {
     }
     for (const auto& p : m_remote_deletes) {
       if (c.failed_objects.count(p) != 0) {
-        warn("could not delete " + p + " on the remote; tried again next run");
+        leave_for_later("could not delete " + p + " on the remote; tried again next run");
         continue;
       }
       m_baseline.files.erase(p);
@@ -264,8 +279,10 @@ void Executor::TwoWayRun::lookup_uploaded() {
       const auto l = m_upload_local.find(p);
       // Another writer's file of another size: leave the baseline as it was, so the next
       // run compares both versions instead of taking theirs for ours.
-      if (r == seen.end() || l == m_upload_local.end() || r->second.size != l->second.size)
+      if (r == seen.end() || l == m_upload_local.end() || r->second.size != l->second.size) {
+        m_left_work = true;
         continue;
+      }
       m_baseline.files[p] = {l->second, r->second};
     }
     m_progress.looked_up = true;
@@ -278,15 +295,20 @@ void Executor::TwoWayRun::save_baseline() {
     if (a.op == Op::forget) m_baseline.files.erase(a.path);
     if (a.op == Op::refresh) m_baseline.files[a.path] = {m_local.at(a.path), m_remote.at(a.path)};
   }
-  const bool remote_changed = !m_uploaded.empty() || m_report.stats.deletes > 0;
-  if (remote_changed) {
-    m_new_generation = generation_name(m_ex.m_seams.random_id());
-    m_baseline.generation = m_new_generation;
-  } else if (m_claim_state) {
-    m_baseline.generation = generation_of(*m_claim_state);
-  } else if (m_progress.control) {
-    m_baseline.generation = generation_of(*m_progress.control);
+  RunGenerations run;
+  run.left_work = m_left_work;
+  run.remote_changed = !m_uploaded.empty() || m_report.stats.deletes > 0;
+  run.marker_written = m_generation_on_remote;
+  run.new_generation = m_new_generation;
+  if (const auto& seen = m_claim_state ? m_claim_state : m_progress.control) {
+    run.seen = generation_of(*seen);
   }
+  run.old_generation = m_baseline.generation;
+  run.owed_before = m_progress.owes_generation;
+  run.owed_paid = m_owed_paid;
+  const auto recorded = recorded_generation(run);
+  m_baseline.generation = recorded.generation;
+  m_baseline.owes_generation = recorded.owes;
   if (m_progress.listed) {
     m_baseline.remote_times = RemoteTimes::server;
     // A conflict copy the person deleted (or renamed) is resolved.
@@ -303,12 +325,37 @@ void Executor::TwoWayRun::save_baseline() {
   advance();
 }
 
+void Executor::TwoWayRun::owe_generation() {
+  // What the in-memory baseline holds now was confirmed by a step; only its generation is
+  // not to be trusted until the run ends.
+  auto owing = m_baseline;
+  owing.generation = std::string(k_unsettled_generation);
+  owing.owes_generation = true;
+  if (auto written = disk().write_file(baseline_path(), format_baseline(owing)); !written) {
+    return fail(RcloneFailure::fatal, "cannot record the sync state: " + written.error().message);
+  }
+  m_progress.owed_recorded = true;
+  advance();
+}
+
 void Executor::TwoWayRun::write_generation() {
-  exec(build_touch(control_dir() + "/" + m_new_generation, context(), m_ex.m_settings.env),
-       "write the generation", m_ex.m_settings.check_timeout, [this](Child& c) {
-         // Without it other daemons see our changes at their next full run instead.
-         if (c.proc.exit_code != 0) warn("could not write the remote generation marker");
-         m_progress.generation_written = true;
+  // Either the marker an earlier run owes (first, before anything is listed) or this run's.
+  const bool owed = m_progress.owes_generation && !m_progress.owed_written;
+  const auto name = generation_name(m_ex.m_seams.random_id());
+  if (!owed) m_new_generation = name;
+  exec(build_touch(control_dir() + "/" + name, context(), m_ex.m_settings.env),
+       "write the generation", m_ex.m_settings.check_timeout, [this, owed](Child& c) {
+         const bool ok = c.proc.exit_code == 0;
+         // Without it the others do not know yet: the baseline keeps owing it, the next run
+         // writes one first.
+         if (!ok) warn("could not write the remote generation marker; written next run");
+         if (owed) {
+           m_owed_paid = ok;
+           m_progress.owed_written = true;
+         } else {
+           m_generation_on_remote = ok;
+           m_progress.generation_written = true;
+         }
          advance();
        });
 }
@@ -317,7 +364,7 @@ void Executor::TwoWayRun::release() {
   const auto seen = m_claim_state.value_or(m_progress.control.value_or(ControlState{}));
   auto names =
       release_names(seen, m_ex.m_settings.owner_id,
-                    m_progress.generation_written ? seen.generations : std::vector<std::string>{});
+                    m_generation_on_remote ? seen.generations : std::vector<std::string>{});
   if (!m_claim.empty() && std::find(names.begin(), names.end(), m_claim) == names.end()) {
     names.push_back(m_claim);
   }

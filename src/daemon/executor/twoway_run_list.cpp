@@ -52,6 +52,7 @@ void Executor::TwoWayRun::load_state() {
     import_bisync();
   }
   m_progress.baseline_generation = m_baseline.generation;
+  m_progress.owes_generation = m_baseline.owes_generation;
   m_report.conflicts = m_baseline.conflicts;  // still unresolved, even if this run stops early
 }
 
@@ -104,6 +105,9 @@ bool Executor::TwoWayRun::plan_quick() {
   if (!m_progress.have_baseline || m_imported || m_changes.full || m_changes.files.empty()) {
     return false;
   }
+  // The last run left work or did not tell the others: the remote is not as the baseline
+  // says, so only a full run may decide.
+  if (m_baseline.owes_generation || m_baseline.generation == k_unsettled_generation) return false;
   std::vector<LocalChange> changes;
   const std::string control_prefix = std::string(k_control_dir) + "/";
   for (const auto& raw : m_changes.files) {
@@ -354,7 +358,7 @@ void Executor::TwoWayRun::verify_claim() {
        "check the claim", m_ex.m_settings.check_timeout, [this](Child& c) {
          if (step_failed(c, "checking the claim")) return;
          auto state = parse_control(c.entries);
-         m_progress.turn_after_claim = whose_turn(state, m_ex.m_settings.owner_id, now());
+         m_progress.turn_after_claim = turn_after_claiming(state, m_ex.m_settings.owner_id, now());
          const auto before =
              m_progress.control ? generation_of(*m_progress.control) : m_baseline.generation;
          m_progress.generation_moved_under_claim = generation_of(state) != before;

@@ -22,6 +22,21 @@ TEST(TwoWayBaseline, RoundTripsAnyName) {
   EXPECT_EQ(back.value(), b);
 }
 
+TEST(TwoWayBaseline, AnOwedMarkerRoundTripsAndOlderFilesOweNothing) {
+  Baseline b;
+  b.generation = "unsettled";
+  b.owes_generation = true;
+  const auto back = parse_baseline(format_baseline(b));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_TRUE(back.value().owes_generation);
+  EXPECT_EQ(back.value(), b);
+  const auto older = parse_baseline("coltec-baseline\t1\ttimes=server\tgeneration=gen-a\n");
+  ASSERT_TRUE(older.ok());
+  EXPECT_FALSE(older.value().owes_generation);
+  EXPECT_FALSE(
+      parse_baseline("coltec-baseline\t1\ttimes=server\tgeneration=gen-a\towes-what\n").ok());
+}
+
 TEST(TwoWayBaseline, DamageIsAnErrorNotAGuess) {
   Baseline b;
   b.files["a"] = {{1, 2, ""}, {3, 4, ""}};

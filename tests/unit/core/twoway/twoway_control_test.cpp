@@ -37,6 +37,19 @@ TEST(TwoWayControl, TheEarliestValidClaimHasTheTurn) {
   EXPECT_FALSE(first_other_claim(s, "me", 1500));
 }
 
+// Two claims written within one second (or one landing late) can each sort first in their
+// owner's view; after claiming, any other valid claim means "not yet".
+TEST(TwoWayControl, AfterClaimingEveryOtherValidClaimWinsWhateverItsName) {
+  const auto s = parse_control({file(claim_name(1000, "me")), file(claim_name(1000, "you"))});
+  EXPECT_EQ(whose_turn(s, "me", 500), Turn::mine);
+  EXPECT_EQ(turn_after_claiming(s, "me", 500), Turn::other);
+  EXPECT_EQ(turn_after_claiming(s, "you", 500), Turn::other);
+  const auto alone = parse_control({file(claim_name(1000, "me")), file(claim_name(400, "you"))});
+  EXPECT_EQ(turn_after_claiming(alone, "me", 500), Turn::mine);    // theirs expired
+  EXPECT_EQ(turn_after_claiming(alone, "you", 500), Turn::other);  // ours expired, theirs not
+  EXPECT_EQ(turn_after_claiming({}, "me", 500), Turn::free);
+}
+
 TEST(TwoWayControl, ReleaseRemovesOurClaimsOfAnyAgeAndTheOldGeneration) {
   const auto s = parse_control({file(claim_name(10, "me")), file(claim_name(20, "me")),
                                 file(claim_name(30, "you")), file("gen-old")});

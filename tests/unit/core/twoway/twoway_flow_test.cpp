@@ -30,10 +30,12 @@ bool* done_flag(TwoWayStep step, TwoWayProgress& p) {
       return &p.remote_deleted;
     case TwoWayStep::lookup_uploaded:
       return &p.looked_up;
+    case TwoWayStep::owe_generation:
+      return &p.owed_recorded;
     case TwoWayStep::save_baseline:
       return &p.saved;
-    case TwoWayStep::write_generation:
-      return &p.generation_written;
+    case TwoWayStep::write_generation:  // an owed marker first, then this run's own
+      return p.owes_generation && !p.owed_written ? &p.owed_written : &p.generation_written;
     case TwoWayStep::release:
       return &p.released;
     default:
@@ -75,8 +77,46 @@ using S = TwoWayStep;
 TEST(TwoWayFlow, AChangingRunClaimsTransfersRecordsThenReleases) {
   EXPECT_EQ(walk({}, upload_plan()),
             (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,
-                            S::apply_local, S::upload, S::lookup_uploaded, S::save_baseline,
-                            S::write_generation, S::release, S::done}));
+                            S::apply_local, S::owe_generation, S::upload, S::lookup_uploaded,
+                            S::write_generation, S::save_baseline, S::release, S::done}));
+}
+
+TEST(TwoWayFlow, AMarkerAnEarlierRunOwesIsWrittenBeforeAnythingIsListed) {
+  TwoWayProgress p;
+  p.trigger = TwoWayTrigger::check;
+  p.have_baseline = true;
+  p.owes_generation = true;
+  p.baseline_generation = std::string(k_unsettled_generation);
+  EXPECT_EQ(next_step(p).step, S::write_generation);
+  p.owed_written = true;
+  EXPECT_EQ(next_step(p).step, S::list_control);
+  // The owed marker does not stand in for this run's own: the others may have listed it
+  // before this run's uploads landed.
+  EXPECT_EQ(walk(p, upload_plan()),
+            (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,
+                            S::apply_local, S::owe_generation, S::upload, S::lookup_uploaded,
+                            S::write_generation, S::save_baseline, S::release, S::done}));
+  TwoWayProgress dry = p;
+  dry.owed_written = false;
+  dry.dry_run = true;
+  EXPECT_EQ(next_step(dry).step, S::list_control);
+}
+
+TEST(TwoWayFlow, ADeletingRunOwesAMarkerBeforeItDeletes) {
+  TwoWayProgress p;
+  p.control = ControlState{};
+  p.plan = upload_plan();
+  p.claimed = true;
+  p.turn_after_claim = Turn::mine;
+  p.local_applied = true;
+  p.needs_remote_delete = true;
+  EXPECT_EQ(next_step(p).step, S::owe_generation);
+  p.owed_recorded = true;
+  EXPECT_EQ(next_step(p).step, S::delete_remote);
+  p.remote_deleted = true;
+  EXPECT_EQ(next_step(p).step, S::write_generation);
+  p.generation_written = true;
+  EXPECT_EQ(next_step(p).step, S::save_baseline);
 }
 
 TEST(TwoWayFlow, AnIdleCheckWithTheSameGenerationStopsAfterOneListing) {
@@ -169,7 +209,39 @@ TEST(TwoWayFlow, HashesAndFetchesComeBeforeAnythingLocalMoves) {
   EXPECT_EQ(next_step(p).step, S::apply_local);
   p.local_applied = true;
   p.needs_remote_delete = true;
-  EXPECT_EQ(next_step(p).step, S::delete_remote);
+  EXPECT_EQ(next_step(p).step, S::owe_generation);
+}
+
+TEST(TwoWayRecordedGeneration, WorkLeftOrAnUntoldChangeIsNeverRecordedAsSettled) {
+  RunGenerations run;
+  run.seen = "gen-a";
+  run.old_generation = "gen-0";
+  EXPECT_EQ(recorded_generation(run), (RecordedGeneration{"gen-a", false}));
+  run.seen.reset();  // nothing listed (a quick plan that changed nothing): keep the old one
+  EXPECT_EQ(recorded_generation(run), (RecordedGeneration{"gen-0", false}));
+  run.seen = "gen-a";
+  run.left_work = true;  // the next check must list again, whatever the control folder says
+  EXPECT_EQ(recorded_generation(run).generation, k_unsettled_generation);
+  EXPECT_NE(recorded_generation(run).generation, generation_of(ControlState{{"gen-a"}, {}}));
+  run.left_work = false;
+  run.remote_changed = true;
+  run.new_generation = "gen-b";
+  EXPECT_EQ(recorded_generation(run), (RecordedGeneration{std::string(k_unsettled_generation),
+                                                          true}));  // the marker write failed
+  run.marker_written = true;
+  EXPECT_EQ(recorded_generation(run), (RecordedGeneration{"gen-b", false}));
+  run.left_work = true;
+  EXPECT_EQ(recorded_generation(run),
+            (RecordedGeneration{std::string(k_unsettled_generation), false}));
+}
+
+TEST(TwoWayRecordedGeneration, AnOwedMarkerStaysOwedUntilOneIsWritten) {
+  RunGenerations run;
+  run.seen = "gen-a";
+  run.owed_before = true;
+  EXPECT_TRUE(recorded_generation(run).owes);
+  run.owed_paid = true;
+  EXPECT_EQ(recorded_generation(run), (RecordedGeneration{"gen-a", false}));
 }
 
 TEST(TwoWayQuickPlan, UploadsChangesAndTrashesDeletionsWithinTheCap) {

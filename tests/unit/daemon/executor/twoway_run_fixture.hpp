@@ -67,7 +67,7 @@ class FakeRclone {
   std::set<std::string> control;         ///< names in the control folder
   std::map<std::string, std::string> trash;
   std::int64_t clock = 5000;
-  std::set<std::string> fail_steps;  ///< subcommand[+target] to fail: "copy-down", …
+  std::set<std::string> fail_steps;  ///< to fail: "copy-down", "upload", "touch-gen"
   FakeDisk& disk;
 
   explicit FakeRclone(FakeDisk& d) : disk(d) {}
@@ -158,7 +158,10 @@ class FakeRclone {
     if (cmd == "lsjson") return lsjson(argv);
     if (cmd == "copy" || cmd == "move") return transfer(argv);
     if (cmd == "touch") {
-      control.insert(argv[2].substr(k_control.size() + 1));
+      const auto name = argv[2].substr(k_control.size() + 1);
+      if (fail_steps.count("touch-gen") != 0 && name.rfind("gen-", 0) == 0)
+        return Script{1, {R"({"level":"error","msg":"boom"})"}, {}};
+      control.insert(name);
       return {};
     }
     if (cmd == "delete" && argv[2] == k_control) {

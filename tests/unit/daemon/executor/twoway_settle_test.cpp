@@ -1,0 +1,109 @@
+// A two-way run that could not finish everything, or could not tell the other daemons what
+// it changed, never lets its next interval take "generation unchanged" for "nothing to do":
+// the file left behind is synced at the next interval (not at the hourly reconcile), and a
+// marker that was not written is written by the next run, first.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <coltec/executor.hpp>
+#include <coltec/twoway.hpp>
+#include <coltec/twoway_flow.hpp>
+
+#include "twoway_run_fixture.hpp"
+
+namespace coltec {
+namespace {
+
+bool any_gen(const std::set<std::string>& control) {
+  return std::any_of(control.begin(), control.end(),
+                     [](const std::string& n) { return n.rfind("gen-", 0) == 0; });
+}
+
+TEST_F(TwoWayRunTest, AFileLeftForLaterIsSyncedAtTheNextIntervalNotTheReconcile) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  // Another daemon's version arrives; the person saves again while it is being fetched, so
+  // this run leaves a.txt alone.
+  rclone.remote["a.txt"] = {"remote v2", 80};
+  rclone.control = {"gen-other"};
+  auto play = runner.script;
+  runner.script = [this, play](const std::vector<std::string>& argv) {
+    if (argv[1] == "copy") disk.put(k_local + "/a.txt", "local v3", 3);
+    return play(argv);
+  };
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  runner.script = play;
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "local v3");
+  EXPECT_EQ(baseline().generation, k_unsettled_generation);
+  // Nothing changes any more on the remote: the interval still lists and keeps both versions.
+  const auto next = run(ex, RunKind::interval);
+  EXPECT_FALSE(next.unchanged);
+  EXPECT_EQ(next.conflicts.size(), 1U);
+  EXPECT_NE(baseline().generation, k_unsettled_generation);
+  // Settled now: the interval after that is one listing again.
+  const auto idle = run(ex, RunKind::interval);
+  EXPECT_TRUE(idle.unchanged);
+  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+}
+
+TEST_F(TwoWayRunTest, AMarkerThatCouldNotBeWrittenIsOwedAndWrittenFirstNextRun) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  const auto first = rclone.control;
+  ASSERT_TRUE(any_gen(first));
+  disk.put(k_local + "/a.txt", "v2", 2);
+  rclone.fail_steps.insert("touch-gen");
+  const auto r = run(ex);
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "v2");
+  EXPECT_NE(std::find_if(r.notes.warnings.begin(), r.notes.warnings.end(),
+                         [](const std::string& w) {
+                           return w.find("generation marker") != std::string::npos;
+                         }),
+            r.notes.warnings.end());
+  // The old marker stays: taking it away without a new one would hide the change too.
+  EXPECT_EQ(rclone.control, first);
+  EXPECT_TRUE(baseline().owes_generation);
+  rclone.fail_steps.clear();
+  const auto next = run(ex, RunKind::interval);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  ASSERT_FALSE(runner.calls.empty());
+  EXPECT_EQ(commands().front().rfind("touch " + k_control + "/gen-", 0), 0U) << commands().front();
+  EXPECT_NE(rclone.control, first) << "the other daemons see a new generation";
+  EXPECT_FALSE(baseline().owes_generation);
+}
+
+TEST_F(TwoWayRunTest, ARunThatStopsAfterTheRemoteChangedStillTellsTheOthersNextTime) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  const auto first = rclone.control;
+  // The upload lands, then the run dies before its marker (as a SIGKILL would leave it).
+  disk.put(k_local + "/a.txt", "v2", 2);
+  auto play = runner.script;
+  runner.script = [play](const std::vector<std::string>& argv) {
+    auto s = play(argv);
+    if (argv[1] == "copy") s.exit_code = 1;  // uploaded, but rclone ends in an error
+    return s;
+  };
+  EXPECT_NE(run(ex).failure, RcloneFailure::none);
+  runner.script = play;
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "v2");
+  EXPECT_EQ(rclone.control, first) << "no marker yet";
+  const auto owing = baseline();
+  EXPECT_TRUE(owing.owes_generation);
+  EXPECT_EQ(owing.generation, k_unsettled_generation);
+  const auto next = run(ex, RunKind::interval);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  EXPECT_NE(rclone.control, first);
+  EXPECT_FALSE(baseline().owes_generation);
+  EXPECT_EQ(baseline().files.at("a.txt").remote.md5, "md5-v2") << "compared, found equal";
+}
+
+}  // namespace
+}  // namespace coltec
