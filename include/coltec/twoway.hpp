@@ -49,6 +49,11 @@ struct Baseline {
   /// This daemon changed the remote and is not sure the others were told (no new marker
   /// written yet): the next run writes one first.
   bool owes_generation = false;
+  /// Saved before a run's uploads (see TwoWayStep::owe_generation): each file it was about
+  /// to send, with the local state sent, and the control folder's generation then. Empty in
+  /// the baseline a finished run writes; the next run reads it with adopt_sent.
+  std::map<std::string, FileState> sent;
+  std::string sent_under;
   /// Conflict copies this engine made that still need a person (see README "Conflicts").
   std::vector<std::string> conflicts;
   bool operator==(const Baseline&) const = default;

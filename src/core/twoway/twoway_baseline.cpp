@@ -1,4 +1,5 @@
-// The baseline file: one header line, conflict lines, one line per file. Tab-separated with
+// The baseline file: one header line, conflict lines, the files an unfinished run was sending
+// (if any), one line per file. Tab-separated with
 // every byte that could end or split a field escaped, so any name round-trips.
 
 #include <charconv>
@@ -113,8 +114,20 @@ Status parse_line(std::string_view line, std::size_t number_of_line, Baseline& b
     return make_error("baseline line " + std::to_string(number_of_line) + " is damaged");
   };
   const auto f = split_tabs(line);
+  if (f[0] == "U" && f.size() == 2) {  // the generation the sent files went out under
+    auto gen = unescape(f[1]);
+    if (!gen) return bad();
+    b.sent_under = std::move(*gen);
+    return Unit{};
+  }
   auto path = f.size() >= 2 ? unescape(f[1]) : std::nullopt;
   if (!path || path->empty()) return bad();
+  if (f[0] == "S" && f.size() == 5) {
+    FileState sent;
+    if (!get_state(f, 2, sent)) return bad();
+    b.sent[std::move(*path)] = std::move(sent);
+    return Unit{};
+  }
   if (f[0] == "C" && f.size() == 2) {
     b.conflicts.push_back(std::move(*path));
     return Unit{};
@@ -135,6 +148,12 @@ std::string format_baseline(const Baseline& b) {
                     "\tgeneration=" + escape(b.generation) +
                     (b.owes_generation ? "\t" + std::string(k_owes) : std::string()) + '\n';
   for (const auto& c : b.conflicts) out += "C\t" + escape(c) + '\n';
+  if (!b.sent.empty()) out += "U\t" + escape(b.sent_under) + '\n';
+  for (const auto& [path, state] : b.sent) {
+    out += "S\t" + escape(path);
+    put_state(out, state);
+    out += '\n';
+  }
   for (const auto& [path, e] : b.files) {
     out += "F\t" + escape(path);
     put_state(out, e.local);

@@ -136,6 +136,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   bool m_left_work = false;             ///< some file waits for a later run
   bool m_generation_on_remote = false;  ///< m_new_generation was written
   bool m_owed_paid = false;             ///< the marker the baseline owed was written
+  std::string m_owed_marker;            ///< ...under this name
 
   SyncReport m_report;
   RcloneFailure m_failure = RcloneFailure::none;

@@ -309,6 +309,10 @@ void Executor::TwoWayRun::save_baseline() {
   const auto recorded = recorded_generation(run);
   m_baseline.generation = recorded.generation;
   m_baseline.owes_generation = recorded.owes;
+  if (m_progress.listed) {  // adopt_sent has read it; a run that did not list keeps it
+    m_baseline.sent.clear();
+    m_baseline.sent_under.clear();
+  }
   if (m_progress.listed) {
     m_baseline.remote_times = RemoteTimes::server;
     // A conflict copy the person deleted (or renamed) is resolved.
@@ -331,6 +335,14 @@ void Executor::TwoWayRun::owe_generation() {
   auto owing = m_baseline;
   owing.generation = std::string(k_unsettled_generation);
   owing.owes_generation = true;
+  // What is about to be sent, so that a run stopped from here on is not taken for another
+  // writer's change by the next (adopt_sent).
+  owing.sent.clear();
+  for (const auto& p : m_uploads) {
+    if (const auto l = m_upload_local.find(p); l != m_upload_local.end()) owing.sent[p] = l->second;
+  }
+  const auto& seen = m_claim_state ? m_claim_state : m_progress.control;
+  owing.sent_under = seen ? generation_of(*seen) : std::string();
   if (auto written = disk().write_file(baseline_path(), format_baseline(owing)); !written) {
     return fail(RcloneFailure::fatal, "cannot record the sync state: " + written.error().message);
   }
@@ -344,13 +356,14 @@ void Executor::TwoWayRun::write_generation() {
   const auto name = generation_name(m_ex.m_seams.random_id());
   if (!owed) m_new_generation = name;
   exec(build_touch(control_dir() + "/" + name, context(), m_ex.m_settings.env),
-       "write the generation", m_ex.m_settings.check_timeout, [this, owed](Child& c) {
+       "write the generation", m_ex.m_settings.check_timeout, [this, owed, name](Child& c) {
          const bool ok = c.proc.exit_code == 0;
          // Without it the others do not know yet: the baseline keeps owing it, the next run
          // writes one first.
          if (!ok) warn("could not write the remote generation marker; written next run");
          if (owed) {
            m_owed_paid = ok;
+           if (ok) m_owed_marker = name;
            m_progress.owed_written = true;
          } else {
            m_generation_on_remote = ok;

@@ -254,6 +254,16 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
     }
   }
   m_remote = to_listing(remote.entries);
+  if (!m_baseline.sent.empty()) {
+    const auto& seen = m_claim_state ? m_claim_state : m_progress.control;
+    const auto taken =
+        adopt_sent(m_baseline, m_remote, seen.value_or(ControlState{}), m_owed_marker);
+    if (!taken.empty()) {
+      m_ex.m_log.info(
+          "files an interrupted run sent are on the remote; taken as synced",
+          {{"action", m_action.name}, {"files", taken.size()}, {"first", taken.front()}});
+    }
+  }
   restore_if_fresh(o);
   o.max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
   o.force_deletes = m_ex.m_settings.force_deletes;

@@ -15,8 +15,10 @@ TEST(TwoWayBaseline, RoundTripsAnyName) {
   b.files["plain.txt"] = {{1, 2, ""}, {3, 4, "d41d8cd98f00b204e9800998ecf8427e"}};
   b.files[std::string("tab\there\nnew\\line\x01\x7f\0", 20)] = {{5, -6, ""}, {7, 8, ""}};
   b.files["\xE2\x90\x8A encoded"] = {{0, 0, ""}, {0, 0, ""}};
+  b.sent["tab\tsent"] = {9, 10, "d41d8cd98f00b204e9800998ecf8427e"};
+  b.sent_under = "";  // a control folder with no generation yet
   const auto text = format_baseline(b);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7);
   const auto back = parse_baseline(text);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back.value(), b);
@@ -49,6 +51,8 @@ TEST(TwoWayBaseline, DamageIsAnErrorNotAGuess) {
   EXPECT_FALSE(parse_baseline(bad_number).ok());
   EXPECT_FALSE(parse_baseline(text + "F\tonly\t1\n").ok());
   EXPECT_FALSE(parse_baseline(text + "F\tbad\\q\t1\t2\t-\t3\t4\t-\n").ok());
+  EXPECT_FALSE(parse_baseline(text + "S\tsent\t1\t2\n").ok());
+  EXPECT_FALSE(parse_baseline(text + "U\tgen\\q\n").ok());
 }
 
 }  // namespace

@@ -105,5 +105,32 @@ TEST_F(TwoWayRunTest, ARunThatStopsAfterTheRemoteChangedStillTellsTheOthersNextT
   EXPECT_EQ(baseline().files.at("a.txt").remote.md5, "md5-v2") << "compared, found equal";
 }
 
+// #17: a file sent by a run that then stopped, and deleted locally before the next run, is
+// not brought back as if another writer had changed it.
+TEST_F(TwoWayRunTest, AFileSentByAStoppedRunAndThenDeletedStaysDeleted) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  disk.put(k_local + "/b.txt", "b", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  disk.put(k_local + "/a.txt", "v2", 2);
+  auto play = runner.script;
+  runner.script = [play](const std::vector<std::string>& argv) {
+    auto s = play(argv);
+    if (argv[1] == "copy") s.exit_code = 1;  // sent, then the run stops
+    return s;
+  };
+  EXPECT_NE(run(ex).failure, RcloneFailure::none);
+  runner.script = play;
+  ASSERT_EQ(rclone.remote.at("a.txt").bytes, "v2");
+  EXPECT_EQ(baseline().sent.count("a.txt"), 1U);
+  disk.files.erase(k_local + "/a.txt");  // the person deletes it before the next run
+  const auto next = run(ex);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  EXPECT_FALSE(disk.has(k_local + "/a.txt")) << "the deletion was undone";
+  EXPECT_EQ(rclone.remote.count("a.txt"), 0U);
+  EXPECT_EQ(rclone.trash.at("a.txt"), "v2") << "the last version is in the trash";
+  EXPECT_TRUE(baseline().sent.empty());
+}
+
 }  // namespace
 }  // namespace coltec
