@@ -230,7 +230,7 @@ for point in "list both sides" upload "fetch remote versions" "delete on the rem
   find "$ws/code" -path "$ws/code/.coltec-sync" -prune -o -name '*conflict*' -print | matches . &&
     fail "kill at '$point' made conflict copies" || pass "kill at '$point': no conflict copies"
   rm -f "$ws/code/up-$k.bin" "$ws/code/down-$k.bin"
-  run --once --only code || fail "clean-up run after '$point'"
+  run --once --only code || fail "clean-up run after '$point': $(tail -5 "$E2E_TMP/last.log")"
 done
 
 finish
