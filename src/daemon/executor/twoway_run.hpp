@@ -3,7 +3,8 @@
 // by next_step (twoway_flow.hpp) from what the run has observed; this class only carries
 // steps out (rclone children through the runner, local files through the Disk seam) and
 // records what it saw. Files: twoway_run.cpp (driver, children, report),
-// twoway_run_list.cpp (state, listings, claim), twoway_run_apply.cpp (transfers, baseline).
+// twoway_run_list.cpp (state, listings), twoway_run_control.cpp (control folder: claim,
+// generation, release), twoway_run_apply.cpp (transfers, baseline).
 
 #include <chrono>
 #include <functional>
@@ -59,14 +60,19 @@ class Executor::TwoWayRun final : public Executor::Running,
   void import_bisync();
   void restore_if_fresh(const ReconcileOptions& o);
   bool plan_quick();
-  void list_control();
   void list_sides();
   void take_listings(Child& remote, Child& local, Child* remote_server);
   void plan_from_listings();
-  void claim();
-  void verify_claim();
   void hash_local();
   void prepare_compare();
+
+  // twoway_run_control.cpp
+  void list_control();
+  void claim();
+  void verify_claim();
+  void owe_generation();
+  void write_generation();
+  void release();
 
   // twoway_run_apply.cpp
   void fetch();
@@ -80,10 +86,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   void skip_unreadable_uploads();  // twoway_run_unreadable.cpp
   void delete_remote();
   void lookup_uploaded();
-  void owe_generation();
   void save_baseline();
-  void write_generation();
-  void release();
 
   // Paths. Names are rclone's; local() turns one into the file's bytes under the root.
   std::optional<std::string> local(const std::string& root, const std::string& name) const;

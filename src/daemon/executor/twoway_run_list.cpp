@@ -140,17 +140,6 @@ bool Executor::TwoWayRun::plan_quick() {
   return true;
 }
 
-void Executor::TwoWayRun::list_control() {
-  exec(build_dir_listing(control_dir(), m_remote_flags, context(), m_ex.m_settings.env),
-       "list control folder", m_ex.m_settings.check_timeout, [this](Child& c) {
-         if (c.proc.exit_code != 3 && step_failed(c, "looking at the remote")) return;
-         const auto state = parse_control(c.entries);  // rc 3: no control folder yet
-         m_progress.other_claim = whose_turn(state, m_ex.m_settings.owner_id, now()) == Turn::other;
-         m_progress.control = state;
-         advance();
-       });
-}
-
 void Executor::TwoWayRun::list_sides() {
   // Both sides at once (the remote is network-bound, the local side disk-bound). An upgraded
   // baseline without md5s holds rclone's stored mtimes: its first run lists those too.
@@ -351,30 +340,6 @@ void Executor::TwoWayRun::prepare_compare() {
   m_progress.needs_fetch = !m_fetch.empty() || hashes;
   m_progress.needs_upload = !m_uploads.empty() || !m_compares.empty();
   m_progress.needs_remote_delete = !m_remote_deletes.empty();
-}
-
-void Executor::TwoWayRun::claim() {
-  m_claim = claim_name(now() + k_claim_seconds, m_ex.m_settings.owner_id);
-  m_progress.claimed = true;  // from here every way out removes it
-  exec(build_touch(control_dir() + "/" + m_claim, context(), m_ex.m_settings.env),
-       "claim the remote path", m_ex.m_settings.check_timeout, [this](Child& c) {
-         if (step_failed(c, "claiming the remote path")) return;
-         advance();
-       });
-}
-
-void Executor::TwoWayRun::verify_claim() {
-  exec(build_dir_listing(control_dir(), m_remote_flags, context(), m_ex.m_settings.env),
-       "check the claim", m_ex.m_settings.check_timeout, [this](Child& c) {
-         if (step_failed(c, "checking the claim")) return;
-         auto state = parse_control(c.entries);
-         m_progress.turn_after_claim = turn_after_claiming(state, m_ex.m_settings.owner_id, now());
-         const auto before =
-             m_progress.control ? generation_of(*m_progress.control) : m_baseline.generation;
-         m_progress.generation_moved_under_claim = generation_of(state) != before;
-         m_claim_state = std::move(state);
-         advance();
-       });
 }
 
 void Executor::TwoWayRun::hash_local() {
