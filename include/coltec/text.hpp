@@ -34,6 +34,10 @@ void append_utf8(std::string& out, char32_t cp);
 /// "1.0 KiB", "3.1 MiB", … up to "16.0 EiB". Never shows "1024.0" of a unit.
 std::string human_bytes(std::uint64_t bytes);
 
+/// A UTC time as "YYYYMMDDTHHMMSSZ" (conflict copy names, backup folders): pure calendar
+/// arithmetic, so the caller's clock decides what "now" is.
+std::string utc_stamp(std::int64_t unix_seconds);
+
 /// What replaces a secret in redacted text.
 inline constexpr std::string_view k_redaction_mask = "***";
 

@@ -1,29 +1,14 @@
 #include "executor_run.hpp"
 
 #include <algorithm>
-#include <ctime>
-#include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 
+#include <coltec/disk.hpp>
 #include <coltec/state.hpp>
+#include <coltec/text.hpp>
 
 namespace coltec {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-std::string utc_stamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-}  // namespace
 
 // rclone's levels mapped onto ours: at info a run is one start and one end line, so rclone's
 // own chatter goes to debug; its errors are worth a warning.
@@ -43,7 +28,7 @@ Executor::Run::Run(Executor& ex, Action action, bool startup, PendingChanges cha
 
 void Executor::Run::start() {
   m_started = std::chrono::steady_clock::now();
-  m_stamp = utc_stamp();
+  m_stamp = utc_stamp(m_ex.m_seams.unix_now());
   m_ex.m_log.info("sync started", {{"action", m_action.name},
                                    {"direction", to_string(m_action.direction)},
                                    {"local", m_action.local_path},
@@ -144,11 +129,9 @@ void Executor::Run::decide_sources(const SideState& remote) {
     return;
   }
   if (!m_local.exists && !m_ex.m_settings.dry_run) {
-    std::error_code ec;
-    fs::create_directories(m_action.local_path, ec);
-    if (ec) {
+    if (auto made = m_ex.m_disk->make_dirs(m_action.local_path); !made) {
       finish(RcloneFailure::fatal,
-             "cannot create local folder " + m_action.local_path + ": " + ec.message());
+             "cannot create local folder " + m_action.local_path + ": " + made.error().message);
       return;
     }
   }
@@ -255,13 +238,13 @@ void Executor::Run::main_run() {
 }
 
 bool Executor::Run::trash_prune_due() const {
-  std::error_code ec;
-  const auto last = fs::last_write_time(
-      marker_path(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned"), ec);
-  if (ec) return true;
-  const auto age = fs::file_time_type::clock::now() - last;
+  const auto marker =
+      m_ex.m_disk->stat(marker_path(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned"));
+  if (marker.kind != EntryKind::file) return true;
+  constexpr std::int64_t k_hour = 3600;
+  const auto age = m_ex.m_seams.unix_now() - marker.state.mtime_ns / 1'000'000'000;
   // A marker from the future (a clock that was set back) must not postpone pruning forever.
-  return age > std::chrono::hours(24) || age < -std::chrono::hours(1);
+  return age > 24 * k_hour || age < -k_hour;
 }
 
 void Executor::Run::prune_trash() {

@@ -3,24 +3,15 @@
 
 #include "twoway_run.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
 
 #include <coltec/state.hpp>
+#include <coltec/text.hpp>
 
 #include "executor_run.hpp"
 
 namespace coltec {
 namespace {
-
-std::string utc_stamp(std::int64_t unix_seconds) {
-  const auto t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 bool quiet_for(TwoWayTrigger trigger) {
   return trigger == TwoWayTrigger::check;

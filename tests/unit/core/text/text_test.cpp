@@ -72,6 +72,13 @@ TEST(HumanBytes, UsesBinaryUnitsWithOneDecimal) {
   EXPECT_EQ(human_bytes(std::numeric_limits<std::uint64_t>::max()), "16.0 EiB");
 }
 
+TEST(UtcStamp, IsTheCalendarTimeOfTheGivenSecond) {
+  EXPECT_EQ(utc_stamp(0), "19700101T000000Z");
+  EXPECT_EQ(utc_stamp(951'782'400), "20000229T000000Z");  // a leap day
+  EXPECT_EQ(utc_stamp(1'796'214'896), "20261202T123456Z");
+  EXPECT_EQ(utc_stamp(-1), "19691231T235959Z");
+}
+
 TEST(HumanBytes, NeverPrints1024OfAUnit) {
   EXPECT_EQ(human_bytes((1ull << 20) - 1), "1.0 MiB");
   EXPECT_EQ(human_bytes((1ull << 30) - 1), "1.0 GiB");

@@ -129,11 +129,14 @@ TEST_F(ExecutorTest, TrashRetentionRunsDailyAcrossProcesses) {
     ASSERT_EQ(run(again).failure, RcloneFailure::none);
   }
   EXPECT_EQ(runner.calls.size(), 2U);  // pre-check and sync; pruned less than a day ago
-  // A day later it is due again.
-  fs::last_write_time(root + "/state/code.trash-pruned",
-                      fs::file_time_type::clock::now() - std::chrono::hours(25));
+  // A day later (by the executor's clock, not the machine's) it is due again.
+  ExecutorSeams tomorrow;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  tomorrow.unix_now = [now] { return now + std::int64_t{25} * 3600; };
   runner.calls.clear();
-  Executor later(runner, *log, settings, {action(Direction::push_only)});
+  Executor later(runner, *log, settings, {action(Direction::push_only)}, tomorrow);
   ASSERT_EQ(run(later).failure, RcloneFailure::none);
   ASSERT_EQ(runner.calls.size(), 3U);
   EXPECT_EQ(runner.calls[2][1], "delete");
