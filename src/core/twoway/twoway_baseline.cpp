@@ -1,6 +1,6 @@
 // The baseline file: one header line, conflict lines, the files an unfinished run was sending
-// (if any), one line per file. Tab-separated with
-// every byte that could end or split a field escaped, so any name round-trips.
+// (if any), one line per file. Tab-separated with every byte that could end or split a field
+// escaped, so any name round-trips.
 
 #include <charconv>
 #include <string_view>

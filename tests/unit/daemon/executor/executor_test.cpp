@@ -13,6 +13,7 @@
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
+#include <coltec/disk.hpp>
 #include <coltec/executor.hpp>
 
 #include "executor_fixture.hpp"
@@ -131,10 +132,11 @@ TEST_F(ExecutorTest, TrashRetentionRunsDailyAcrossProcesses) {
   EXPECT_EQ(runner.calls.size(), 2U);  // pre-check and sync; pruned less than a day ago
   // A day later (by the executor's clock, not the machine's) it is due again.
   ExecutorSeams tomorrow;
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  tomorrow.unix_now = [now] { return now + std::int64_t{25} * 3600; };
+  // The marker's own time, as the system disk reports it, is "when it was pruned".
+  const auto pruned = make_system_disk()->stat(root + "/state/code.trash-pruned");
+  ASSERT_EQ(pruned.kind, EntryKind::file);
+  const auto then = pruned.state.mtime_ns / 1'000'000'000;
+  tomorrow.unix_now = [then] { return then + std::int64_t{25} * 3600; };
   runner.calls.clear();
   Executor later(runner, *log, settings, {action(Direction::push_only)}, tomorrow);
   ASSERT_EQ(run(later).failure, RcloneFailure::none);
