@@ -1,12 +1,8 @@
-// One run of one action is a short chain of rclone steps, each started when the previous one
-// ended (all on the io_context thread):
-//   push-only:  [list remote if local empty] -> [restore] -> dry-run pre-check -> sync
-//   pull-only:  dry-run pre-check (also tells whether the remote is empty) -> sync
-// Every step can refuse; nothing destructive runs before the checks that guard it. When the
-// delete cap refuses a push or pull's deletions, `rclone copy` replaces the sync, so what is
-// new still gets across (executor_held_back.cpp); a pull from a remote that holds nothing
-// ends there, with a warning.
-// Bidirectional actions run the two-way engine instead (twoway_run.cpp).
+// The executor owns the runs: one at a time per action, each a short chain of rclone steps,
+// each started when the previous one ended (all on the io_context thread). A push-only or
+// pull-only run asks next_oneway_step (oneway_flow.hpp) for its next step (executor_run.cpp);
+// a bidirectional one runs the two-way engine, whose steps come from next_step
+// (twoway_flow.hpp, twoway_run.cpp). Nothing destructive runs before the checks that guard it.
 
 #include <filesystem>
 #include <random>

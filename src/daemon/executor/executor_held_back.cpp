@@ -1,7 +1,8 @@
 // When the delete cap refuses a push-only or pull-only sync's deletions, the run still copies
 // everything new and changed (rclone copy never deletes; a push keeps its trash for what it
 // overwrites) and reports the deletions it held back. New work is never left without a copy
-// on the other side because of deletions somewhere else. And the warnings a run carries.
+// on the other side because of deletions somewhere else (next_oneway_step chooses the copy).
+// And the warnings a run carries.
 
 #include <algorithm>
 
@@ -11,10 +12,10 @@
 
 namespace coltec {
 
-void Executor::Run::hold_back_deletes(const DryRunTally& tally) {
+void Executor::Run::report_held_back() {
   const auto& safety = m_ex.m_settings.safety;
-  m_report.notes.held_back =
-      coltec::held_back_deletes(tally, m_action, safety.max_delete_percent, safety.trash);
+  m_report.notes.held_back = coltec::held_back_deletes(m_progress.precheck->tally, m_action,
+                                                       safety.max_delete_percent, safety.trash);
   const auto& held = m_report.notes.held_back;
   // A warning the first time; while the same deletions wait, every run's "sync finished"
   // line still says held_back_deletes=N, and status keeps them under needs attention.
@@ -26,19 +27,9 @@ void Executor::Run::hold_back_deletes(const DryRunTally& tally) {
                   {"held_back_deletes", held.count},
                   {"files", fmt::format("{}", fmt::join(held.files, ", "))},
                   {"reason", held.reason}});
-  switch (held_back_copy(tally, m_action.direction)) {
-    case HeldBackCopy::nothing:
-      return finish(RcloneFailure::none, "");
-    case HeldBackCopy::listed:
-      return upload_files(tally.copy_objects, "upload new and changed files (deletions held back)",
-                          true);
-    case HeldBackCopy::full:
-      break;
-  }
-  copy_without_deletes();
 }
 
-void Executor::Run::copy_without_deletes() {
+void Executor::Run::copy_held_back() {
   const bool push = m_action.direction == Direction::push_only;
   auto ctx = context();
   if (push && m_ex.m_settings.safety.trash) {
@@ -49,34 +40,12 @@ void Executor::Run::copy_without_deletes() {
   const auto remote = m_action.remote_spec();
   const auto inv =
       build_copy(push ? local : remote, push ? remote : local, m_action, ctx, m_ex.m_settings.env);
-  exec(inv, "copy (deletions held back)", m_ex.m_settings.run_timeout, [this, push](Step& step) {
+  exec(inv, "copy (deletions held back)", m_ex.m_settings.run_timeout, [this](Step& step) {
     if (step_failed(step, "copying new and changed files")) return;
     m_report.stats = step.stats;
-    if (!push) return finish(RcloneFailure::none, "");
-    set_marker(".pushed", true);
-    prune_trash();
+    m_progress.transferred = true;
+    advance();
   });
-}
-
-// A pull-only remote that is missing or holds no files: rclone would delete every local file
-// (a missing S3 prefix is an empty source with rc 0), so the run stops here with a warning.
-bool Executor::Run::pull_source_ok(const Step& step, bool remote_missing) {
-  SourceCheck check;
-  check.direction = Direction::pull_only;
-  check.local = {m_local.exists, std::max(m_local.files, step.tally.plan().dest_files)};
-  check.remote = {!remote_missing, remote_missing ? 0 : step.tally.source_files()};
-  check.remote_spec = m_action.remote_spec();
-  check.allow_empty_source =
-      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-  const auto d = check_sources(check);
-  if (d.verdict == Verdict::proceed) return true;
-  if (d.verdict == Verdict::skip) {
-    warn(d.reason);
-    finish(RcloneFailure::none, "");
-  } else {
-    finish(RcloneFailure::refused, d.reason);
-  }
-  return false;
 }
 
 void Executor::Run::warn(const std::string& warning) {

@@ -1,16 +1,14 @@
 // The event-driven fast path of a push-only action: when every pending local change is an
 // existing, readable regular file with a UTF-8 name, upload just those files (`rclone copy
-// --files-from-raw
-// --no-traverse`). Nothing is listed and nothing is deleted, so its cost does not grow with
-// the tree; deletions, directories and anything uncertain take the full sync (with all its
-// safety checks) instead, and interval/reconcile runs are always full. A full run whose
-// dry-run pre-check found only a few new or changed files uploads them the same way
-// instead of running the whole sync a second time.
+// --files-from-raw --no-traverse`). Nothing is listed and nothing is deleted, so its cost does not
+// grow with the tree; deletions, directories and anything uncertain take the full sync (with all
+// its safety checks) instead, and interval/reconcile runs are always full. A full run whose dry-run
+// pre-check found only a few new or changed files uploads them the same way instead of running the
+// whole sync a second time.
 
 #include <memory>
 
-#include <sys/stat.h>
-
+#include <coltec/disk.hpp>
 #include <coltec/memory_file.hpp>
 #include <coltec/rclone_listing.hpp>
 #include <coltec/state.hpp>
@@ -19,43 +17,46 @@
 
 namespace coltec {
 
-bool Executor::Run::quick_push_possible() const {
+// The watcher's files as rclone names them, when the quick upload may take them all.
+std::optional<std::vector<std::string>> Executor::Run::quick_names() const {
   if (m_action.direction != Direction::push_only || m_changes.full || m_changes.files.empty() ||
       m_ex.m_settings.dry_run || m_action.expect_mount) {
-    return false;
+    return std::nullopt;
   }
+  std::vector<std::string> names;
   for (const auto& rel : m_changes.files) {
-    struct stat st {};
     const auto path = m_action.local_path + "/" + rel;
     // A vanished file is a deletion; a symlink or device is left to the full sync's rules,
     // and a file we cannot read to the full sync that skips it.
-    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    if (m_ex.m_disk->read_refused(path, false)) return false;
-  }
-  return true;
-}
-
-void Executor::Run::quick_push() {
-  // The list holds rclone's names, as the pre-check's does: in them a line break or a CR is a
-  // printable rune (U+240A, U+240D), so any name fits one line; rclone's line reader would
-  // otherwise cut a name at a '\n' and drop a trailing '\r'. Bytes that are not UTF-8 have no
-  // rclone name to list them by: the full sync takes them at once.
-  skip_unreadable();  // what stays unreadable is still named in this run's report
-  std::vector<std::string> names;
-  for (const auto& rel : m_changes.files) {
+    if (m_ex.m_disk->stat(path).kind != EntryKind::file) return std::nullopt;
+    if (m_ex.m_disk->read_refused(path, false)) return std::nullopt;
+    // The list holds rclone's names, as the pre-check's does: in them a line break or a CR
+    // is a printable rune (U+240A, U+240D), so any name fits one line; rclone's line reader
+    // would otherwise cut a name at a '\n' and drop a trailing '\r'. Bytes that are not
+    // UTF-8 have no rclone name to list them by: the full sync takes them at once.
     auto name = rclone_name_of(rel);
     if (!name) {
       m_ex.m_log.debug("a changed name is not UTF-8; running the full sync instead",
                        {{"action", m_action.name}});
-      return inspect();
+      return std::nullopt;
     }
     names.push_back(std::move(*name));
   }
-  upload_files(names, "upload changed files", false);
+  return names;
 }
 
-void Executor::Run::upload_files(const std::vector<std::string>& files, const char* step_name,
-                                 bool after_precheck) {
+void Executor::Run::upload_changed() {
+  skip_unreadable();  // what stays unreadable is still named in this run's report
+  upload_files(m_quick_names, "upload changed files");
+}
+
+void Executor::Run::upload_listed(bool held_back) {
+  upload_files(m_progress.precheck->tally.copy_objects,
+               held_back ? "upload new and changed files (deletions held back)"
+                         : "upload what the pre-check found");
+}
+
+void Executor::Run::upload_files(const std::vector<std::string>& files, const char* step_name) {
   std::string list;
   for (const auto& rel : files) list += rel + "\n";
   // The list goes to rclone as an inherited in-memory file: no file to write, name or
@@ -64,9 +65,8 @@ void Executor::Run::upload_files(const std::vector<std::string>& files, const ch
   if (!made) {
     // Cannot hand over the list: the full sync still does the job, or, when deletions are
     // held back, the copy that never deletes.
-    if (m_report.notes.held_back.count > 0) return copy_without_deletes();
-    after_precheck ? main_run() : inspect();
-    return;
+    m_progress.list_unsendable = true;
+    return advance();
   }
   auto list_file = std::make_shared<MemoryFile>(std::move(made).value());
   auto ctx = context();
@@ -77,16 +77,13 @@ void Executor::Run::upload_files(const std::vector<std::string>& files, const ch
   const auto count = files.size();
   exec(build_copy_files(m_action, list_file->path(), ctx, m_ex.m_settings.env), step_name,
        m_ex.m_settings.run_timeout,
-       [this, list_file, count, after_precheck](Step& step) {
+       [this, list_file, count](Step& step) {
          if (step_failed(step, "uploading the changed files")) return;
          m_report.stats = step.stats;
          m_ex.m_log.debug("uploaded only the changed files",
                           {{"action", m_action.name}, {"changed_files", count}});
-         if (!after_precheck) return finish(RcloneFailure::none, "");
-         // After a pre-check this stands in for the whole sync: the same marker and trash
-         // retention.
-         set_marker(".pushed", true);
-         prune_trash();
+         m_progress.transferred = true;
+         advance();
        },
        {list_file->fd()});
 }

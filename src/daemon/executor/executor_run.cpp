@@ -1,10 +1,11 @@
+// The driver of a push-only or pull-only run: ask next_oneway_step (oneway_flow.hpp) what to
+// do, carry the step out (executor_run_steps.cpp), record what it saw, ask again. Every rclone
+// step is started when the previous one ended, on the io_context thread.
+
 #include "executor_run.hpp"
 
-#include <algorithm>
-
-#include <fmt/format.h>
-
 #include <coltec/disk.hpp>
+#include <coltec/local_tree.hpp>
 #include <coltec/state.hpp>
 #include <coltec/text.hpp>
 
@@ -33,12 +34,33 @@ void Executor::Run::start() {
                                    {"direction", to_string(m_action.direction)},
                                    {"local", m_action.local_path},
                                    {"remote", m_action.remote_spec()}});
-  // Before anything looks at or touches the folders: a root may have become a symlink to /.
-  if (const auto why = sync_root_problem(m_action, m_ex.m_settings.state_dir)) {
-    finish(RcloneFailure::refused, *why);
-    return;
+  m_progress = first_progress();
+  if (!m_progress.root_problem) {
+    if (auto names = quick_names()) {
+      m_quick_names = std::move(*names);
+      m_progress.quick = true;
+    }
   }
-  quick_push_possible() ? quick_push() : inspect();
+  advance();
+}
+
+OneWayProgress Executor::Run::first_progress() const {
+  const auto& settings = m_ex.m_settings;
+  OneWayProgress p;
+  p.direction = m_action.direction;
+  p.dry_run = settings.dry_run;
+  p.startup = m_startup;
+  p.allow_empty_source = settings.allow_empty_source || settings.safety.allow_empty_source;
+  p.force_deletes = settings.force_deletes;
+  p.max_delete_percent = settings.safety.max_delete_percent;
+  p.expect_mount = m_action.expect_mount;
+  p.local_path = m_action.local_path;
+  p.remote_spec = m_action.remote_spec();
+  // Before anything looks at or touches the folders: a root may have become a symlink to /.
+  p.root_problem = sync_root_problem(m_action, settings.state_dir);
+  p.prune_due = m_action.direction == Direction::push_only && settings.safety.trash &&
+                !settings.dry_run && !trash_root_for(m_action).empty() && trash_prune_due();
+  return p;
 }
 
 void Executor::Run::cancel() {
@@ -57,218 +79,56 @@ RunContext Executor::Run::context() const {
   return ctx;
 }
 
-void Executor::Run::inspect() {
-  const bool allow_empty =
-      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-  if (m_action.expect_mount && !allow_empty && !is_mount_point(m_action.local_path)) {
-    finish(RcloneFailure::refused,
-           "the local folder " + m_action.local_path +
-               " should be a mounted volume (the spec mounts it) but nothing is mounted there; "
-               "refusing to sync an unmounted folder. Use --allow-empty-source to sync anyway");
-    return;
-  }
-  skip_unreadable();  // before the inspection: what rclone cannot read is not synced
-  m_local = inspect_local(m_action.local_path, m_action.exclude);
-  if (m_action.direction == Direction::pull_only) {
-    precheck();
-    return;
-  }
-  if (m_local.exists && m_local.files > 0) {
-    if (!m_ex.m_settings.dry_run && !has_marker(".pushed")) {
-      probe_remote();  // a first push: an empty destination needs no delete pre-check
-    } else {
-      precheck();
-    }
-    return;
-  }
-  list_remote();
+void Executor::Run::advance() {
+  if (m_detached) return;
+  const auto next = next_oneway_step(m_progress);
+  if (next.held_back && m_report.notes.held_back.count == 0) report_held_back();
+  if (next.step == OneWayStep::done) return end(next);
+  m_ex.m_log.trace("one-way step", {{"action", m_action.name}, {"step", to_string(next.step)}});
+  carry_out(next);
 }
 
-void Executor::Run::probe_remote() {
-  m_quiet_step = true;  // "directory not found" is an answer here, not a problem
-  exec(build_probe(m_action.remote_spec(), context(), m_ex.m_settings.env), "probe remote",
-       m_ex.m_settings.check_timeout, [this](Step& step) {
-         m_quiet_step = false;
-         const bool missing = step.proc.exit_code == 3;  // "directory not found"
-         if (!missing && step_failed(step, "looking at the remote")) return;
-         if (!missing && step.objects > 0) return precheck();
-         // Nothing there, so nothing can be deleted: the dry run would only repeat the
-         // listing. --max-delete 0 still stops the sync if files appear on the remote
-         // between this look and the run.
-         m_ex.m_log.debug("the remote is empty: first push without a delete pre-check",
-                          {{"action", m_action.name}});
-         m_max_delete = 0;
-         main_run();
-       });
+void Executor::Run::carry_out(const OneWayNext& next) {
+  switch (next.step) {
+    case OneWayStep::upload_changed:
+      return upload_changed();
+    case OneWayStep::inspect:
+      return inspect();
+    case OneWayStep::probe_remote:
+      return probe_remote();
+    case OneWayStep::list_remote:
+      return list_remote();
+    case OneWayStep::make_local_dir:
+      return make_local_dir();
+    case OneWayStep::restore:
+      return restore(next.reason);
+    case OneWayStep::precheck:
+      return precheck();
+    case OneWayStep::upload_listed:
+      return upload_listed(next.held_back);
+    case OneWayStep::copy_held_back:
+      return copy_held_back();
+    case OneWayStep::sync:
+      return sync(next.max_delete);
+    case OneWayStep::mark_pushed:
+      return mark_pushed();
+    case OneWayStep::prune_trash:
+      return prune_trash();
+    case OneWayStep::done:
+      return end(next);
+  }
 }
 
-void Executor::Run::list_remote() {
-  exec(build_listing(m_action.remote_spec(), context(), m_ex.m_settings.env, m_action.exclude),
-       "list remote", m_ex.m_settings.check_timeout, [this](Step& step) {
-         SideState remote{true, step.objects};
-         if (step.proc.exit_code == 3) {
-           remote = {false, 0};  // "directory not found": nothing there
-         } else if (step_failed(step, "listing the remote")) {
-           return;
-         }
-         decide_sources(remote);
-       });
-}
-
-void Executor::Run::decide_sources(const SideState& remote) {
-  SourceCheck check;
-  check.direction = m_action.direction;
-  check.local = m_local;
-  check.remote = remote;
-  check.startup = m_startup;
-  check.allow_empty_source =
-      m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-  const auto decision = check_sources(check);
-  if (decision.verdict == Verdict::refuse) {
-    finish(RcloneFailure::refused, decision.reason);
-    return;
+void Executor::Run::end(const OneWayNext& next) {
+  switch (next.end) {
+    case OneWayEnd::ok:
+      return finish(RcloneFailure::none, "");
+    case OneWayEnd::skipped:
+      warn(next.reason);
+      return finish(RcloneFailure::none, "");
+    case OneWayEnd::refused:
+      return finish(RcloneFailure::refused, next.reason);
   }
-  if (!m_local.exists && !m_ex.m_settings.dry_run) {
-    if (auto made = m_ex.m_disk->make_dirs(m_action.local_path); !made) {
-      finish(RcloneFailure::fatal,
-             "cannot create local folder " + m_action.local_path + ": " + made.error().message);
-      return;
-    }
-  }
-  if (decision.verdict == Verdict::restore_first) {
-    m_ex.m_log.info(m_ex.m_settings.dry_run ? "would restore from the remote first"
-                                            : "restoring from the remote first",
-                    {{"action", m_action.name}, {"reason", decision.reason}});
-    if (!m_ex.m_settings.dry_run) {
-      restore();
-      return;
-    }
-  }
-  precheck();
-}
-
-void Executor::Run::restore() {
-  const auto inv = build_copy(m_action.remote_spec(), m_action.local_path, m_action, context(),
-                              m_ex.m_settings.env);
-  m_quiet_step = true;  // a missing remote folder is expected here; the outcome says the rest
-  exec(inv, "restore", m_ex.m_settings.run_timeout, [this](Step& step) {
-    m_quiet_step = false;
-    // rc 3: the remote folder does not exist yet, so there is nothing to restore.
-    if (step.proc.exit_code != 3 && step_failed(step, "restoring from the remote")) return;
-    m_report.restored += step.stats.transfers;
-    m_ex.m_log.log(
-        step.stats.transfers > 0 ? Level::info : Level::debug, "restored from the remote",
-        {{"action", m_action.name}, {"files", step.stats.transfers}, {"bytes", step.stats.bytes}});
-    m_local.exists = true;
-    precheck();
-  });
-}
-
-void Executor::Run::precheck() {
-  if (m_ex.m_settings.dry_run) {
-    main_run();
-    return;
-  }
-  auto ctx = context();
-  ctx.dry_run = true;
-  const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
-  // A pull's dry run also tells whether the remote exists: there "directory not found" is
-  // an answer, not a problem to log.
-  m_quiet_step = m_action.direction == Direction::pull_only;
-  exec(inv, "delete pre-check", m_ex.m_settings.check_timeout, [this](Step& step) {
-    m_quiet_step = false;
-    after_precheck(step);
-  });
-}
-
-void Executor::Run::after_precheck(Step& step) {
-  skip_unreadable_copies(step.tally);  // before rclone moves their remote copies to the trash
-  const bool pull = m_action.direction == Direction::pull_only;
-  const bool remote_missing = pull && step.proc.exit_code == 3;  // "directory not found"
-  if (!remote_missing && step_failed(step, "the dry-run pre-check")) return;
-  if (pull && !pull_source_ok(step, remote_missing)) return;
-  if (step.tally.nothing_to_do()) {
-    // The dry run already compared both sides; running the sync again would only repeat
-    // the listing (and its S3 requests) to do nothing.
-    m_report.stats = step.stats;
-    if (m_action.direction == Direction::push_only) set_marker(".pushed", true);
-    return finish(RcloneFailure::none, "");
-  }
-  const auto plan = step.tally.plan();
-  const auto pct = m_ex.m_settings.safety.max_delete_percent;
-  const auto cap = check_delete_cap(plan, pct, m_ex.m_settings.force_deletes);
-  if (cap.verdict == Verdict::refuse) return hold_back_deletes(step.tally);
-  if (m_action.direction == Direction::push_only && upload_listed_only(step.tally)) {
-    // Nothing to delete and a few files to send: send those, without listing both sides
-    // again. What changes after the pre-check is the next run's, as for any sync.
-    return upload_files(step.tally.copy_objects, "upload what the pre-check found", true);
-  }
-  // Deletions that appear between the pre-check and the run still stop at the cap.
-  m_max_delete =
-      m_ex.m_settings.force_deletes
-          ? std::nullopt
-          : std::optional<std::uint64_t>(std::max(plan.deletes, plan.dest_files * pct / 100U));
-  main_run();
-}
-
-void Executor::Run::main_run() {
-  auto ctx = context();
-  ctx.max_delete = m_max_delete;
-  if (m_action.direction == Direction::push_only && m_ex.m_settings.safety.trash &&
-      !m_ex.m_settings.dry_run) {
-    const auto trash = trash_dir_for(m_action, m_stamp);
-    if (!trash.empty()) ctx.backup_dir = trash;
-  }
-  const auto inv = build_invocation(m_action, ctx, m_ex.m_settings.env);
-  exec(inv, "sync", m_ex.m_settings.run_timeout, [this](Step& step) {
-    m_report.stats = step.stats;
-    const auto failure = classify_rclone_run(step.facts);
-    if (failure != RcloneFailure::none) {
-      return finish(failure, step.facts.last_error.empty()
-                                 ? fmt::format("rclone exited with code {}", step.proc.exit_code)
-                                 : step.facts.last_error);
-    }
-    // From now on the remote holds files: later pushes skip the emptiness probe. A stale
-    // marker only means a pre-check that was not needed.
-    if (m_action.direction == Direction::push_only && !m_ex.m_settings.dry_run) {
-      set_marker(".pushed", true);
-    }
-    prune_trash();
-  });
-}
-
-bool Executor::Run::trash_prune_due() const {
-  const auto marker =
-      m_ex.m_disk->stat(marker_path(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned"));
-  if (marker.kind != EntryKind::file) return true;
-  constexpr std::int64_t k_hour = 3600;
-  const auto age = m_ex.m_seams.unix_now() - marker.state.mtime_ns / 1'000'000'000;
-  // A marker from the future (a clock that was set back) must not postpone pruning forever.
-  return age > 24 * k_hour || age < -k_hour;
-}
-
-void Executor::Run::prune_trash() {
-  const auto root = trash_root_for(m_action);
-  if (m_action.direction != Direction::push_only || !m_ex.m_settings.safety.trash ||
-      m_ex.m_settings.dry_run || root.empty() || !trash_prune_due()) {
-    finish(RcloneFailure::none, "");
-    return;
-  }
-  // Recorded in the state dir (the marker's mtime), so that a series of --once runs prunes
-  // daily too instead of on every run. A marker that cannot be written means pruning again.
-  // (A new file each time, renamed over the old one, so its mtime is now.)
-  (void)write_marker(m_ex.m_settings.state_dir, m_action.name, ".trash-pruned");
-  const auto inv = build_trash_cleanup(root, m_ex.m_settings.safety.trash_retention_days, context(),
-                                       m_ex.m_settings.env);
-  m_quiet_step = true;  // a trash folder that does not exist yet is not an error
-  exec(inv, "trash retention", m_ex.m_settings.check_timeout, [this](Step& step) {
-    m_quiet_step = false;
-    if (step.proc.exit_code != 0 && step.proc.exit_code != 3) {
-      m_ex.m_log.warn("could not prune the trash folder; will try again tomorrow",
-                      {{"action", m_action.name}, {"error", step.facts.last_error}});
-    }
-    finish(RcloneFailure::none, "");  // the sync itself succeeded
-  });
 }
 
 void Executor::Run::finish(RcloneFailure failure, std::string error) {

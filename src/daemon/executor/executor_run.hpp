@@ -1,5 +1,6 @@
 #pragma once
-// Private to the executor: one run of one action (see executor.cpp for the chain of steps).
+// Private to the executor: one push-only or pull-only run of one action. Its steps are
+// chosen by oneway_flow.hpp's next_oneway_step and carried out here.
 
 #include <chrono>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include <coltec/executor.hpp>
+#include <coltec/oneway_flow.hpp>
 
 namespace coltec {
 
@@ -37,24 +39,31 @@ class Executor::Run final : public Executor::Running,
   };
   using Next = std::function<void(Step&)>;
 
-  bool quick_push_possible() const;
-  void quick_push();
-  void upload_files(const std::vector<std::string>& files, const char* step_name,
-                    bool after_precheck);
+  // The driver (executor_run.cpp): ask next_oneway_step, carry the step out, repeat.
+  void advance();
+  void carry_out(const OneWayNext& next);
+  void end(const OneWayNext& next);
+  OneWayProgress first_progress() const;
+  // executor_run_steps.cpp: one function per step; each records what it saw, then advances.
   void inspect();
-  void list_remote();
   void probe_remote();
-  void decide_sources(const SideState& remote);
-  void restore();
+  void list_remote();
+  void make_local_dir();
+  void restore(const std::string& reason);
   void precheck();
-  void after_precheck(Step& step);
-  bool pull_source_ok(const Step& step, bool remote_missing);
-  void hold_back_deletes(const DryRunTally& tally);
-  void copy_without_deletes();
-  void warn(const std::string& warning);
-  void main_run();
+  void sync(std::optional<std::uint64_t> max_delete);
+  void mark_pushed();
   void prune_trash();
   bool trash_prune_due() const;
+  // executor_quick.cpp: uploads of listed files (the watcher's, or the pre-check's).
+  std::optional<std::vector<std::string>> quick_names() const;
+  void upload_changed();
+  void upload_listed(bool held_back);
+  void upload_files(const std::vector<std::string>& files, const char* step_name);
+  // executor_held_back.cpp: deletions the delete cap refused, and the run's warnings.
+  void report_held_back();
+  void copy_held_back();
+  void warn(const std::string& warning);
   void finish(RcloneFailure failure, std::string error);
   // executor_unreadable.cpp: unreadable paths are left out and the run starts again.
   void skip_unreadable();
@@ -79,9 +88,9 @@ class Executor::Run final : public Executor::Running,
   bool m_cancelled = false;
   bool m_detached = false;
   std::shared_ptr<RunningProcess> m_proc;
-  SideState m_local;
-  bool m_quiet_step = false;  ///< rclone's errors go to debug (the step judges them)
-  std::optional<std::uint64_t> m_max_delete;
+  OneWayProgress m_progress;
+  std::vector<std::string> m_quick_names;  ///< the watcher's files, as rclone names them
+  bool m_quiet_step = false;               ///< rclone's errors go to debug (the step judges them)
   std::string m_stamp;
   SyncReport m_report;
   std::chrono::steady_clock::time_point m_started;

@@ -83,11 +83,11 @@ bool Executor::Run::run_again_without_unreadable(RcloneFailure failure) {
                    {"skipped", known.size()},
                    {"round", m_unreadable_rounds + 1}});
   // Nothing of the failed round carries over but what it restored: the pre-check and the
-  // delete cap are worked out again for what is left.
-  m_max_delete.reset();
+  // delete cap are worked out again for what is left, from the inspection on.
+  m_progress = first_progress();
   m_report.stats = {};
   m_report.notes.held_back = {};
-  inspect();
+  advance();
   return true;
 }
 
