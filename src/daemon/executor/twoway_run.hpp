@@ -3,8 +3,9 @@
 // by next_step (twoway_flow.hpp) from what the run has observed; this class only carries
 // steps out (rclone children through the runner, local files through the Disk seam) and
 // records what it saw. Files: twoway_run.cpp (driver, children, report),
-// twoway_run_list.cpp (state, listings), twoway_run_control.cpp (control folder: claim,
-// generation, release), twoway_run_apply.cpp (transfers, baseline).
+// twoway_run_list.cpp (state, listings), twoway_run_plan.cpp (the plan's queues, compare),
+// twoway_run_control.cpp (control folder: claim, generation, release), twoway_run_apply.cpp
+// (transfers, baseline).
 
 #include <chrono>
 #include <functional>
@@ -62,6 +63,7 @@ class Executor::TwoWayRun final : public Executor::Running,
   bool plan_quick();
   void list_sides();
   void take_listings(Child& remote, Child& local, Child* remote_server);
+  // twoway_run_plan.cpp
   void plan_from_listings();
   void hash_local();
   void prepare_compare();
