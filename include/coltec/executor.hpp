@@ -136,6 +136,9 @@ class Executor {
   void log_rclone_line(const std::string& action, const RcloneLine& parsed, Level level) const;
   /// Why a failed step failed: rclone's last error, else its exit code.
   static std::string failure_detail(const RcloneRunFacts& facts, int exit_code);
+  /// How a step's rclone child is started; the command (redacted) goes to the debug log.
+  ProcessSpec rclone_process(const std::string& action, const Invocation& inv, const char* step,
+                             std::chrono::milliseconds timeout) const;
 
   ProcessRunner& m_runner;
   Logger& m_log;

@@ -1,4 +1,4 @@
-// What push, pull and two-way runs alike do with rclone's stderr lines.
+// What push, pull and two-way runs alike do with rclone: start it, and read its stderr lines.
 
 #include <fmt/format.h>
 
@@ -27,6 +27,18 @@ void Executor::log_rclone_line(const std::string& action, const RcloneLine& pars
 std::string Executor::failure_detail(const RcloneRunFacts& facts, int exit_code) {
   return facts.last_error.empty() ? fmt::format("rclone exited with code {}", exit_code)
                                   : facts.last_error;
+}
+
+ProcessSpec Executor::rclone_process(const std::string& action, const Invocation& inv,
+                                     const char* step, std::chrono::milliseconds timeout) const {
+  m_log.debug("running rclone", {{"action", action}, {"step", step}, {"command", inv.redacted}});
+  ProcessSpec spec;
+  spec.argv = inv.argv;
+  spec.env = inv.env;
+  spec.timeout = timeout;
+  spec.kill_grace = m_settings.term_grace;
+  spec.keep_fds = m_settings.keep_fds;  // the in-memory rclone config
+  return spec;
 }
 
 }  // namespace coltec

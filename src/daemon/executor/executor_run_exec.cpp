@@ -19,14 +19,7 @@ void Executor::Run::exec(const Invocation& inv, const char* step, std::chrono::m
     finish(RcloneFailure::killed, fmt::format("stopped before {}", step));
     return;
   }
-  m_ex.m_log.debug("running rclone",
-                   {{"action", m_action.name}, {"step", step}, {"command", inv.redacted}});
-  ProcessSpec spec;
-  spec.argv = inv.argv;
-  spec.env = inv.env;
-  spec.timeout = timeout;
-  spec.kill_grace = m_ex.m_settings.term_grace;
-  spec.keep_fds = m_ex.m_settings.keep_fds;
+  auto spec = m_ex.rclone_process(m_action.name, inv, step, timeout);
   spec.keep_fds.insert(spec.keep_fds.end(), extra_fds.begin(), extra_fds.end());
   auto state = std::make_shared<Step>();
   auto self = shared_from_this();

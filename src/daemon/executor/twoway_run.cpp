@@ -131,18 +131,10 @@ RunContext Executor::TwoWayRun::context() const {
 
 void Executor::TwoWayRun::exec(const Invocation& inv, const char* step,
                                std::chrono::milliseconds timeout, Next next) {
-  m_ex.m_log.debug("running rclone",
-                   {{"action", m_action.name}, {"step", step}, {"command", inv.redacted}});
-  ProcessSpec spec;
-  spec.argv = inv.argv;
-  spec.env = inv.env;
-  spec.timeout = timeout;
-  spec.kill_grace = m_ex.m_settings.term_grace;
-  spec.keep_fds = m_ex.m_settings.keep_fds;  // the in-memory rclone config
   auto child = std::make_shared<Child>();
   auto self = shared_from_this();
   m_proc = m_ex.m_runner.start(
-      spec,
+      m_ex.rclone_process(m_action.name, inv, step, timeout),
       [self, child](OutputStream stream, const std::string& line) {
         self->on_line(*child, stream, line);
       },

@@ -43,6 +43,14 @@ class Executor::TwoWayRun final : public Executor::Running,
     std::map<std::string, std::string> failed_objects;  ///< error lines naming a file
   };
   using Next = std::function<void(Child&)>;
+  /// The listing step's children: both sides, and the remote once more with the times rclone
+  /// stored when an upgraded baseline still lacks md5s.
+  struct Listings {
+    std::shared_ptr<Child> remote = std::make_shared<Child>();
+    std::shared_ptr<Child> local = std::make_shared<Child>();
+    std::shared_ptr<Child> remote_server;
+    std::size_t left = 0;  ///< children still running
+  };
 
   // twoway_run.cpp
   void advance();
@@ -62,9 +70,19 @@ class Executor::TwoWayRun final : public Executor::Running,
   void restore_if_fresh(const ReconcileOptions& o);
   bool plan_quick();
   void list_sides();
-  void take_listings(Child& remote, Child& local, Child* remote_server);
+  void start_listing(const Invocation& inv, const std::shared_ptr<Child>& child,
+                     const std::shared_ptr<Listings>& all);
+  /// False when a listing failed (the run has failed then).
+  bool listings_usable(const Listings& all);
+  /// The local listing less the names rclone cannot carry, and the options that leave those
+  /// and what could not be read alone.
+  ReconcileOptions take_local_listing(const Child& local);
+  void adopt_interrupted_sends();
+  void take_listings(const Listings& all);
   // twoway_run_plan.cpp
   void plan_from_listings();
+  void note_held_back(const SyncPlan& plan);
+  void queue(const PathAction& a);
   void hash_local();
   void prepare_compare();
 

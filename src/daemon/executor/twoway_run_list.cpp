@@ -144,65 +144,58 @@ void Executor::TwoWayRun::list_sides() {
   const bool metadata = m_imported && m_remote_flags.server_modtime &&
                         std::any_of(m_baseline.files.begin(), m_baseline.files.end(),
                                     [](const auto& f) { return f.second.remote.md5.empty(); });
-  auto remote = std::make_shared<Child>();
-  auto local_child = std::make_shared<Child>();
-  auto remote_server = metadata ? std::make_shared<Child>() : nullptr;
-  struct Job {
-    Invocation inv;
-    std::shared_ptr<Child> child;
-  };
+  auto all = std::make_shared<Listings>();
   auto meta_flags = m_remote_flags;
   meta_flags.server_modtime = false;
-  std::vector<Job> jobs;
-  jobs.push_back({build_tree_listing(remote_root(), metadata ? meta_flags : m_remote_flags,
-                                     m_action.exclude, context(), m_ex.m_settings.env),
-                  remote});
-  jobs.push_back({build_tree_listing(m_action.local_path, ListingFlags{}, m_action.exclude,
-                                     context(), m_ex.m_settings.env),
-                  local_child});
-  if (remote_server) {
-    jobs.push_back({build_tree_listing(remote_root(), m_remote_flags, m_action.exclude, context(),
-                                       m_ex.m_settings.env),
-                    remote_server});
+  const auto& env = m_ex.m_settings.env;
+  std::vector<std::pair<Invocation, std::shared_ptr<Child>>> jobs;
+  jobs.emplace_back(build_tree_listing(remote_root(), metadata ? meta_flags : m_remote_flags,
+                                       m_action.exclude, context(), env),
+                    all->remote);
+  jobs.emplace_back(
+      build_tree_listing(m_action.local_path, ListingFlags{}, m_action.exclude, context(), env),
+      all->local);
+  if (metadata) {
+    all->remote_server = std::make_shared<Child>();
+    jobs.emplace_back(
+        build_tree_listing(remote_root(), m_remote_flags, m_action.exclude, context(), env),
+        all->remote_server);
   }
-  auto left = std::make_shared<std::size_t>(jobs.size());
-  auto self = shared_from_this();
+  all->left = jobs.size();
   m_listing_procs.clear();
-  for (auto& job : jobs) {
-    m_ex.m_log.debug(
-        "running rclone",
-        {{"action", m_action.name}, {"step", "list both sides"}, {"command", job.inv.redacted}});
-    ProcessSpec spec;
-    spec.argv = job.inv.argv;
-    spec.env = job.inv.env;
-    spec.timeout = m_ex.m_settings.check_timeout;
-    spec.kill_grace = m_ex.m_settings.term_grace;
-    spec.keep_fds = m_ex.m_settings.keep_fds;  // the in-memory rclone config
-    auto child = job.child;
-    m_listing_procs.push_back(m_ex.m_runner.start(
-        spec,
-        [self, child](OutputStream s, const std::string& line) { self->on_line(*child, s, line); },
-        [self, child, left, remote, local_child, remote_server](const ProcessResult& r) {
-          child->proc = r;
-          child->facts.exit_code = r.exit_code;
-          child->facts.term_signal = r.term_signal;
-          if (--*left > 0 || self->m_detached) return;
-          self->m_listing_procs.clear();
-          self->take_listings(*remote, *local_child, remote_server.get());
-        }));
-  }
+  for (const auto& [inv, child] : jobs) start_listing(inv, child, all);
 }
 
-void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child* remote_server) {
-  for (Child* c : {&remote, &local_child, remote_server}) {
-    if (c == nullptr) continue;
-    if (c->proc.spawn_failed)
-      return fail(RcloneFailure::fatal, "cannot start rclone: " + c->proc.spawn_error);
+void Executor::TwoWayRun::start_listing(const Invocation& inv, const std::shared_ptr<Child>& child,
+                                        const std::shared_ptr<Listings>& all) {
+  auto self = shared_from_this();
+  m_listing_procs.push_back(m_ex.m_runner.start(
+      m_ex.rclone_process(m_action.name, inv, "list both sides", m_ex.m_settings.check_timeout),
+      [self, child](OutputStream s, const std::string& line) { self->on_line(*child, s, line); },
+      [self, child, all](const ProcessResult& r) {
+        child->proc = r;
+        child->facts.exit_code = r.exit_code;
+        child->facts.term_signal = r.term_signal;
+        if (--all->left > 0 || self->m_detached) return;
+        self->m_listing_procs.clear();
+        self->take_listings(*all);
+      }));
+}
+
+bool Executor::TwoWayRun::listings_usable(const Listings& all) {
+  for (const Child* c : {all.remote.get(), all.local.get(), all.remote_server.get()}) {
+    if (c != nullptr && c->proc.spawn_failed) {
+      fail(RcloneFailure::fatal, "cannot start rclone: " + c->proc.spawn_error);
+      return false;
+    }
   }
-  if (m_cancelled && !m_progress.failed)
-    return fail(RcloneFailure::killed, "stopped while listing");
-  if (remote.proc.timed_out || local_child.proc.timed_out) {
-    return fail(RcloneFailure::temporary, "listing timed out");
+  if (m_cancelled && !m_progress.failed) {
+    fail(RcloneFailure::killed, "stopped while listing");
+    return false;
+  }
+  if (all.remote->proc.timed_out || all.local->proc.timed_out) {
+    fail(RcloneFailure::temporary, "listing timed out");
+    return false;
   }
   // rc 3 is "directory not found": an empty side (a fresh remote, or a local folder to make).
   // rc 6 with only unreadable folders named is a listing with holes, which the plan respects.
@@ -210,15 +203,18 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
     const bool only_holes = c.proc.exit_code == 6 && !c.problems.empty();
     return c.proc.exit_code == 0 || c.proc.exit_code == 3 || only_holes;
   };
-  if (!usable(remote) && step_failed(remote, "listing the remote")) return;
-  if (remote_server && !usable(*remote_server) &&
-      step_failed(*remote_server, "listing the remote")) {
-    return;
+  if (!usable(*all.remote) && step_failed(*all.remote, "listing the remote")) return false;
+  if (all.remote_server && !usable(*all.remote_server) &&
+      step_failed(*all.remote_server, "listing the remote")) {
+    return false;
   }
-  if (!usable(local_child) && step_failed(local_child, "listing the local folder")) return;
+  return usable(*all.local) || !step_failed(*all.local, "listing the local folder");
+}
+
+ReconcileOptions Executor::TwoWayRun::take_local_listing(const Child& local) {
   ReconcileOptions o;
   std::set<std::string> unrepresentable;
-  for (const auto& p : local_child.problems) {
+  for (const auto& p : local.problems) {
     if (p.kind == ListingProblem::Kind::unreadable_dir) {
       o.local_unreadable.push_back(p.path);
       warn("cannot read the local folder " + p.path + "; skipped (nothing under it is deleted)");
@@ -226,10 +222,7 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
       unrepresentable.insert(p.path);
     }
   }
-  for (const auto& p : remote.problems) {
-    if (p.kind == ListingProblem::Kind::unreadable_dir) o.remote_unreadable.push_back(p.path);
-  }
-  m_local = to_listing(local_child.entries);
+  m_local = to_listing(local.entries);
   for (auto it = m_local.begin(); it != m_local.end();) {
     if (!unrepresentable.empty() && has_component(it->first, unrepresentable)) {
       warn("the local name " + it->first +
@@ -240,26 +233,36 @@ void Executor::TwoWayRun::take_listings(Child& remote, Child& local_child, Child
       ++it;
     }
   }
-  m_remote = to_listing(remote.entries);
-  if (!m_baseline.sent.empty()) {
-    const auto& seen = m_claim_state ? m_claim_state : m_progress.control;
-    const auto taken =
-        adopt_sent(m_baseline, m_remote, seen.value_or(ControlState{}), m_owed_marker);
-    if (!taken.empty()) {
-      m_ex.m_log.info(
-          "files an interrupted run sent are on the remote; taken as synced",
-          {{"action", m_action.name}, {"files", taken.size()}, {"first", taken.front()}});
-    }
+  return o;
+}
+
+void Executor::TwoWayRun::adopt_interrupted_sends() {
+  if (m_baseline.sent.empty()) return;
+  const auto& seen = m_claim_state ? m_claim_state : m_progress.control;
+  const auto taken = adopt_sent(m_baseline, m_remote, seen.value_or(ControlState{}), m_owed_marker);
+  if (!taken.empty()) {
+    m_ex.m_log.info("files an interrupted run sent are on the remote; taken as synced",
+                    {{"action", m_action.name}, {"files", taken.size()}, {"first", taken.front()}});
   }
+}
+
+void Executor::TwoWayRun::take_listings(const Listings& all) {
+  if (!listings_usable(all)) return;
+  auto o = take_local_listing(*all.local);
+  for (const auto& p : all.remote->problems) {
+    if (p.kind == ListingProblem::Kind::unreadable_dir) o.remote_unreadable.push_back(p.path);
+  }
+  m_remote = to_listing(all.remote->entries);
+  adopt_interrupted_sends();
   restore_if_fresh(o);
   o.max_delete_percent = m_ex.m_settings.safety.max_delete_percent;
   o.force_deletes = m_ex.m_settings.force_deletes;
   o.allow_empty_source =
       m_ex.m_settings.allow_empty_source || m_ex.m_settings.safety.allow_empty_source;
-  o.remote_listing_has_metadata_times = remote_server != nullptr;
+  o.remote_listing_has_metadata_times = all.remote_server != nullptr;
   auto plan = reconcile(m_baseline, m_local, m_remote, o);
   // From here on the server's times are what gets recorded.
-  if (remote_server) m_remote = to_listing(remote_server->entries);
+  if (all.remote_server) m_remote = to_listing(all.remote_server->entries);
   m_progress.relisted = m_progress.claimed;
   m_progress.listed = true;
   m_progress.plan = std::move(plan);

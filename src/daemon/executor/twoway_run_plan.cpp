@@ -16,6 +16,12 @@ void Executor::TwoWayRun::plan_from_listings() {
   m_uploads.clear();
   m_remote_deletes.clear();
   const auto& plan = *m_progress.plan;
+  note_held_back(plan);
+  for (const auto& a : plan.actions) queue(a);
+  prepare_compare();
+}
+
+void Executor::TwoWayRun::note_held_back(const SyncPlan& plan) {
   auto& held = m_report.notes.held_back;
   held.count = plan.held_back_deletes.size();
   held.reason = plan.held_back_reason;
@@ -23,44 +29,43 @@ void Executor::TwoWayRun::plan_from_listings() {
                     plan.held_back_deletes.begin() +
                         static_cast<std::ptrdiff_t>(
                             std::min(plan.held_back_deletes.size(), HeldBackDeletes::k_max_named)));
-  if (!plan.held_back_deletes.empty()) {
-    m_ex.m_log.warn("deletions held back by the delete cap; everything else is synced",
-                    {{"action", m_action.name},
-                     {"count", plan.held_back_deletes.size()},
-                     {"first", plan.held_back_deletes.front()},
-                     {"reason", plan.held_back_reason}});
+  if (plan.held_back_deletes.empty()) return;
+  m_ex.m_log.warn("deletions held back by the delete cap; everything else is synced",
+                  {{"action", m_action.name},
+                   {"count", plan.held_back_deletes.size()},
+                   {"first", plan.held_back_deletes.front()},
+                   {"reason", plan.held_back_reason}});
+}
+
+void Executor::TwoWayRun::queue(const PathAction& a) {
+  const char* verb = "";
+  switch (a.op) {
+    case Op::upload:
+      m_uploads.push_back(a.path);
+      verb = "upload";
+      break;
+    case Op::download:
+      m_downloads.push_back(a.path);
+      verb = "download";
+      break;
+    case Op::delete_remote:
+      m_remote_deletes.push_back(a.path);
+      verb = "delete on the remote (to the trash)";
+      break;
+    case Op::delete_local:
+      verb = "delete locally (to the backup)";
+      break;
+    case Op::compare:
+      m_compares.push_back(a.path);
+      verb = "compare (changed on both sides)";
+      break;
+    case Op::forget:
+    case Op::refresh:
+      return;
   }
-  for (const auto& a : plan.actions) {
-    const char* verb = "";
-    switch (a.op) {
-      case Op::upload:
-        m_uploads.push_back(a.path);
-        verb = "upload";
-        break;
-      case Op::download:
-        m_downloads.push_back(a.path);
-        verb = "download";
-        break;
-      case Op::delete_remote:
-        m_remote_deletes.push_back(a.path);
-        verb = "delete on the remote (to the trash)";
-        break;
-      case Op::delete_local:
-        verb = "delete locally (to the backup)";
-        break;
-      case Op::compare:
-        m_compares.push_back(a.path);
-        verb = "compare (changed on both sides)";
-        break;
-      case Op::forget:
-      case Op::refresh:
-        continue;
-    }
-    m_ex.m_log.log(m_ex.m_settings.dry_run ? Level::info : Level::debug,
-                   m_ex.m_settings.dry_run ? fmt::format("would {}", verb) : verb,
-                   {{"action", m_action.name}, {"object", a.path}});
-  }
-  prepare_compare();
+  m_ex.m_log.log(m_ex.m_settings.dry_run ? Level::info : Level::debug,
+                 m_ex.m_settings.dry_run ? fmt::format("would {}", verb) : verb,
+                 {{"action", m_action.name}, {"object", a.path}});
 }
 
 void Executor::TwoWayRun::prepare_compare() {
