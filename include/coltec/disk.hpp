@@ -10,6 +10,7 @@
 
 #include <coltec/rclone_listing.hpp>
 #include <coltec/result.hpp>
+#include <coltec/safety.hpp>
 
 namespace coltec {
 
@@ -47,6 +48,11 @@ class Disk {
   /// Whether this process is refused reading a file (or listing and entering a folder):
   /// true only for "permission denied"; a missing path is not refused.
   virtual bool read_refused(const std::string& path, bool is_dir) = 0;
+  /// Whether the folder exists and holds at least one file rclone would see (its
+  /// rclone-style `exclude` patterns applied); the walk stops at the first such file.
+  virtual SideState inspect(const std::string& root, const std::vector<std::string>& exclude) = 0;
+  /// Whether something (a bind mount too) is mounted at `path` (absolute, normalised).
+  virtual bool is_mount_point(const std::string& path) = 0;
 };
 
 /// The real disk (POSIX calls).

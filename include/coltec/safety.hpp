@@ -55,6 +55,10 @@ struct SourceCheck {
 /// (emptying the local side); a missing one is still skipped (there is nothing to sync from).
 SafetyDecision check_sources(const SourceCheck& check);
 
+/// Why a run refuses a local folder that the spec mounts a volume at while nothing is
+/// mounted there (an empty mount point would read as "everything deleted").
+std::string unmounted_refusal(const std::string& local_path);
+
 /// Deletions a sync would make, counted from its dry run.
 struct DeletePlan {
   std::uint64_t deletes = 0;     ///< files the sync would delete at the destination

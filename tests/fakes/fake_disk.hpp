@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <coltec/disk.hpp>
+#include <coltec/rclone_filter.hpp>
 
 namespace coltec {
 
@@ -78,6 +79,23 @@ class FakeDisk final : public Disk {
     return refused.contains(path);
   }
 
+  SideState inspect(const std::string& root, const std::vector<std::string>& exclude) override {
+    const auto filter = ExcludeFilter::build(exclude);
+    SideState side{is_dir(root), 0};
+    for (const auto& [path, file] : files) {
+      if (!under(path, root) || path == root) continue;
+      const auto rel = path.substr(root.size() + 1);
+      bool excluded = filter.excluded(rel, false);
+      for (auto slash = rel.find('/'); !excluded && slash != std::string::npos;
+           slash = rel.find('/', slash + 1)) {
+        excluded = filter.excluded(rel.substr(0, slash), true);
+      }
+      if (!excluded) return {true, 1};  // as the real walk, it stops at the first
+    }
+    return side;
+  }
+  bool is_mount_point(const std::string& path) override { return mounts.contains(path); }
+
   Result<std::vector<std::string>> list_dir(const std::string& path) override {
     std::set<std::string> names;
     for (const auto& [p, f] : files) {
@@ -91,6 +109,7 @@ class FakeDisk final : public Disk {
 
   std::map<std::string, File> files;
   std::set<std::string> refused;  ///< paths read_refused says we may not read
+  std::set<std::string> mounts;   ///< where is_mount_point finds something mounted
   std::set<std::string> dirs;
   std::vector<std::pair<std::string, std::string>> moves;
   std::set<std::string> fail_moves_to;

@@ -174,11 +174,7 @@ OneWayNext next_oneway_step(const OneWayProgress& p) {
   }
   if (!p.inspection) return step(OneWayStep::inspect);
   if (p.expect_mount && !p.allow_empty_source && !p.inspection->mounted) {
-    return ended(OneWayEnd::refused,
-                 "the local folder " + p.local_path +
-                     " should be a mounted volume (the spec mounts it) but nothing is mounted "
-                     "there; refusing to sync an unmounted folder. Use --allow-empty-source to "
-                     "sync anyway");
+    return ended(OneWayEnd::refused, unmounted_refusal(p.local_path));
   }
   if (auto early = before_precheck(p)) return *early;
   if (p.dry_run) return transfer(p, sync(std::nullopt));  // its own dry run is the pre-check

@@ -142,4 +142,10 @@ std::string trash_dir_for(const Action& action, std::string_view stamp) {
   return root + "/" + std::string(stamp);
 }
 
+std::string unmounted_refusal(const std::string& local_path) {
+  return "the local folder " + local_path +
+         " should be a mounted volume (the spec mounts it) but nothing is mounted there; "
+         "refusing to sync an unmounted folder. Use --allow-empty-source to sync anyway";
+}
+
 }  // namespace coltec

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <coltec/disk.hpp>
-#include <coltec/local_tree.hpp>
 #include <coltec/state.hpp>
 
 #include "executor_run.hpp"
@@ -14,9 +13,10 @@ namespace coltec {
 
 void Executor::Run::inspect() {
   OneWayInspection seen;
-  if (m_action.expect_mount) seen.mounted = is_mount_point(m_action.local_path);
+  auto& disk = *m_ex.m_disk;
+  if (m_action.expect_mount) seen.mounted = disk.is_mount_point(m_action.local_path);
   skip_unreadable();  // before the inspection: what rclone cannot read is not synced
-  seen.local = inspect_local(m_action.local_path, m_action.exclude);
+  seen.local = disk.inspect(m_action.local_path, m_action.exclude);
   seen.pushed_before = has_marker(".pushed");
   m_progress.inspection = seen;
   advance();

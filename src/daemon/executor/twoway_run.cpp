@@ -44,12 +44,8 @@ void Executor::TwoWayRun::start() {
     return fail(RcloneFailure::refused, *why);
   }
   if (m_action.expect_mount && !m_ex.m_settings.allow_empty_source &&
-      !m_ex.m_settings.safety.allow_empty_source && !is_mount_point(m_action.local_path)) {
-    return fail(RcloneFailure::refused,
-                "the local folder " + m_action.local_path +
-                    " should be a mounted volume (the spec mounts it) but nothing is mounted "
-                    "there; refusing to sync an unmounted folder. Use --allow-empty-source to "
-                    "sync anyway");
+      !m_ex.m_settings.safety.allow_empty_source && !disk().is_mount_point(m_action.local_path)) {
+    return fail(RcloneFailure::refused, unmounted_refusal(m_action.local_path));
   }
   load_state();
   if (m_progress.trigger == TwoWayTrigger::local_changes && !plan_quick()) {

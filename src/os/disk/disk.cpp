@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <coltec/disk.hpp>
+#include <coltec/local_tree.hpp>
 #include <coltec/state.hpp>
 
 namespace coltec {
@@ -187,6 +188,12 @@ class SystemDisk final : public Disk {
     if (::access(path.c_str(), is_dir ? R_OK | X_OK : R_OK) == 0) return false;
     return errno == EACCES || errno == EPERM;
   }
+
+  SideState inspect(const std::string& root, const std::vector<std::string>& exclude) override {
+    return inspect_local(root, exclude);
+  }
+
+  bool is_mount_point(const std::string& path) override { return coltec::is_mount_point(path); }
 
  private:
   static ssize_t read_full(int fd, char* buf, std::size_t size) {

@@ -1,6 +1,7 @@
 // Push-only runs past what rclone cannot read (executor_unreadable.cpp), and the quick upload
 // with names a line-based list cannot hold as they are. rclone's lines are copied from
-// rclone 1.60.1's output for a mode-000 file and folder.
+// rclone 1.60.1's output for a mode-000 file and folder. The tests run as root, which reads
+// a mode-000 file, so the refusals are played (fakes/played_disk.hpp).
 
 #include <memory>
 #include <set>
@@ -10,38 +11,10 @@
 #include <coltec/disk.hpp>
 
 #include "executor_fixture.hpp"
+#include "fakes/played_disk.hpp"
 
 namespace coltec {
 namespace {
-
-// The real disk, except that it refuses to read the paths in `refused`: the tests run as
-// root, which reads a mode-000 file, so the refusal is played here (tests/e2e/
-// unreadable_test.sh does the real thing as an unprivileged user).
-class RefusingDisk final : public Disk {
- public:
-  DiskEntry stat(const std::string& p) override { return m_real->stat(p); }
-  Status move(const std::string& a, const std::string& b) override { return m_real->move(a, b); }
-  Result<bool> same_bytes(const std::string& a, const std::string& b) override {
-    return m_real->same_bytes(a, b);
-  }
-  Status make_dirs(const std::string& p) override { return m_real->make_dirs(p); }
-  Status remove_all(const std::string& p) override { return m_real->remove_all(p); }
-  Result<std::string> read_file(const std::string& p, std::size_t max) override {
-    return m_real->read_file(p, max);
-  }
-  Status write_file(const std::string& p, const std::string& text) override {
-    return m_real->write_file(p, text);
-  }
-  Result<std::vector<std::string>> list_dir(const std::string& p) override {
-    return m_real->list_dir(p);
-  }
-  bool read_refused(const std::string& p, bool /*is_dir*/) override { return refused.contains(p); }
-
-  std::set<std::string> refused;
-
- private:
-  std::unique_ptr<Disk> m_real = make_system_disk();
-};
 
 ExecutorSeams seams_with(Disk& disk) {
   ExecutorSeams seams;
@@ -78,7 +51,7 @@ TEST_F(ExecutorTest, AnUnreadableFolderInThePreCheckIsLeftOutAndTheRestSyncs) {
     }
     return Script{0, {stats_line(1, 0)}, {}};  // nothing else to do
   };
-  RefusingDisk disk;
+  PlayedDisk disk;
   disk.refused = {root + "/local/bad"};
   Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   const auto r = run(ex);
@@ -105,7 +78,7 @@ TEST_F(ExecutorTest, AFileThatCannotBeOpenedIsLeftOutOfTheNextRound) {
     }
     return Script{0, {stats_line(0, 1)}, {}};
   };
-  RefusingDisk disk;
+  PlayedDisk disk;
   disk.refused = {root + "/local/sec[1]*"};
   Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   const auto r = run(ex);
@@ -149,7 +122,7 @@ TEST_F(ExecutorTest, OtherFailuresAreNotRunAgain) {
 TEST_F(ExecutorTest, ASkippedPathSyncsAgainOnceItIsReadable) {
   add_local_file();
   pushed_before();
-  RefusingDisk disk;
+  PlayedDisk disk;
   disk.refused = {root + "/local/bad"};
   runner.script = [&](const auto& argv) {
     if (has_arg(argv, "--dry-run") && !disk.refused.empty() && !has_arg(argv, "/bad/**")) {
@@ -218,7 +191,7 @@ TEST_F(ExecutorQuickNamesTest, ANameThatIsNotUtf8TakesTheFullSyncAtOnce) {
 }
 
 TEST_F(ExecutorQuickNamesTest, AnUnreadableFileTakesTheFullSync) {
-  RefusingDisk disk;
+  PlayedDisk disk;
   disk.refused = {root + "/local/secret"};
   Executor ex(runner, *log, settings, {action(Direction::push_only)}, seams_with(disk));
   add_local_file();
