@@ -133,8 +133,14 @@ probe_ok() {
     for f in /bin/true $(ldd /bin/true | grep -o '/[^ ]*'); do
       cp --parents -L "$f" "$dir/"
     done
-    out=$(tar -C "$dir" -c . | pm_probe import -q - localhost/coltec-probe:latest 2>&1 >/dev/null) || true
+    out=$(tar -C "$dir" -c . | pm_probe import -q - localhost/coltec-probe:latest 2>&1 >/dev/null) || rc=$?
     rm -rf "$dir"
+    if ((rc != 0)); then
+      # Without the image, `podman run` would only add a failed pull from "localhost" and
+      # hide why (in a chroot, for one: "remount /, flags: 0x44000: invalid argument").
+      probe_error="podman import: $(grep -v '^$' <<<"$out" | tail -n 3 | tr '\n' ' ')"
+      return 1
+    fi
   fi
   out+=$(pm_probe run --rm --network none localhost/coltec-probe:latest /bin/true 2>&1) || rc=$?
   ((rc != 0)) || return 0
