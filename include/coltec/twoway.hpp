@@ -53,6 +53,10 @@ struct Baseline {
   /// to send, with the local state sent, and the control folder's generation then. Empty in
   /// the baseline a finished run writes; the next run reads it with adopt_sent.
   std::map<std::string, FileState> sent;
+  /// For each sent file the remote held when the run listed it: that remote version, which
+  /// the upload was to replace. A remote still holding it got nothing from the upload, even
+  /// when it is of the same size (another daemon's version the run had seen).
+  std::map<std::string, FileState> sent_replaces;
   std::string sent_under;
   /// Conflict copies this engine made that still need a person (see README "Conflicts").
   std::vector<std::string> conflicts;

@@ -134,7 +134,8 @@ RecordedGeneration recorded_generation(const RunGenerations& run);
 
 /// After a run that was stopped while sending (killed, or failed in the upload): takes each
 /// file it was sending as sent and recorded when the remote now holds a version of that size
-/// the baseline did not know, and nobody has changed the remote since (the control folder's
+/// other than the one the upload was to replace (Baseline::sent_replaces, else the
+/// baseline's), and nobody has changed the remote since (the control folder's
 /// generation, less our own marker `own_marker`, is still Baseline::sent_under). Else the file
 /// is compared as usual. Without this, a file sent and then deleted locally before the next
 /// run would look "changed on the remote" and come back. Clears Baseline::sent; returns the

@@ -122,9 +122,12 @@ Status parse_line(std::string_view line, std::size_t number_of_line, Baseline& b
   }
   auto path = f.size() >= 2 ? unescape(f[1]) : std::nullopt;
   if (!path || path->empty()) return bad();
-  if (f[0] == "S" && f.size() == 5) {
+  // A sent file: what was sent, then (when the remote held one) the version it replaces.
+  if (f[0] == "S" && (f.size() == 5 || f.size() == 8)) {
     FileState sent;
-    if (!get_state(f, 2, sent)) return bad();
+    FileState replaces;
+    if (!get_state(f, 2, sent) || (f.size() == 8 && !get_state(f, 5, replaces))) return bad();
+    if (f.size() == 8) b.sent_replaces[*path] = std::move(replaces);
     b.sent[std::move(*path)] = std::move(sent);
     return Unit{};
   }
@@ -152,6 +155,9 @@ std::string format_baseline(const Baseline& b) {
   for (const auto& [path, state] : b.sent) {
     out += "S\t" + escape(path);
     put_state(out, state);
+    if (const auto r = b.sent_replaces.find(path); r != b.sent_replaces.end()) {
+      put_state(out, r->second);
+    }
     out += '\n';
   }
   for (const auto& [path, e] : b.files) {

@@ -17,12 +17,21 @@ std::vector<std::string> adopt_sent(Baseline& baseline, const Listing& remote,
   for (const auto& [path, sent] : baseline.sent) {
     const auto now = remote.find(path);
     if (!nobody_since || now == remote.end() || now->second.size != sent.size) continue;
-    const auto known = baseline.files.find(path);
-    if (known != baseline.files.end() && !differs(now->second, known->second.remote)) continue;
+    // The version the upload was to replace: as the stopped run listed it, else (a run that
+    // sent without listing, or a journal from before that was recorded) the baseline's. A
+    // remote still holding it did not get ours, whatever its size.
+    const FileState* replaced = nullptr;
+    if (const auto r = baseline.sent_replaces.find(path); r != baseline.sent_replaces.end()) {
+      replaced = &r->second;
+    } else if (const auto known = baseline.files.find(path); known != baseline.files.end()) {
+      replaced = &known->second.remote;
+    }
+    if (replaced != nullptr && !differs(now->second, *replaced)) continue;
     baseline.files[path] = {sent, now->second};
     taken.push_back(path);
   }
   baseline.sent.clear();
+  baseline.sent_replaces.clear();
   baseline.sent_under.clear();
   return taken;
 }

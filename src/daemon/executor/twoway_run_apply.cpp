@@ -311,6 +311,7 @@ void Executor::TwoWayRun::save_baseline() {
   m_baseline.owes_generation = recorded.owes;
   if (m_progress.listed) {  // adopt_sent has read it; a run that did not list keeps it
     m_baseline.sent.clear();
+    m_baseline.sent_replaces.clear();
     m_baseline.sent_under.clear();
   }
   if (m_progress.listed) {

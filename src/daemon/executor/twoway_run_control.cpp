@@ -52,8 +52,13 @@ void Executor::TwoWayRun::owe_generation() {
   // What is about to be sent, so that a run stopped from here on is not taken for another
   // writer's change by the next (adopt_sent).
   owing.sent.clear();
+  owing.sent_replaces.clear();
   for (const auto& p : m_uploads) {
     if (const auto l = m_upload_local.find(p); l != m_upload_local.end()) owing.sent[p] = l->second;
+    // A listed remote version (often another daemon's, of the same size) is not ours.
+    if (const auto r = m_remote.find(p); m_progress.listed && r != m_remote.end()) {
+      owing.sent_replaces[p] = r->second;
+    }
   }
   const auto& seen = m_claim_state ? m_claim_state : m_progress.control;
   owing.sent_under = seen ? generation_of(*seen) : std::string();

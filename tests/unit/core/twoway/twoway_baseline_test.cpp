@@ -16,9 +16,11 @@ TEST(TwoWayBaseline, RoundTripsAnyName) {
   b.files[std::string("tab\there\nnew\\line\x01\x7f\0", 20)] = {{5, -6, ""}, {7, 8, ""}};
   b.files["\xE2\x90\x8A encoded"] = {{0, 0, ""}, {0, 0, ""}};
   b.sent["tab\tsent"] = {9, 10, "d41d8cd98f00b204e9800998ecf8427e"};
-  b.sent_under = "";  // a control folder with no generation yet
+  b.sent["replacing"] = {11, 12, ""};
+  b.sent_replaces["replacing"] = {11, 13, "md5-theirs"};  // the remote's version, listed
+  b.sent_under = "";                                      // a control folder with no generation yet
   const auto text = format_baseline(b);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 8);
   const auto back = parse_baseline(text);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back.value(), b);
@@ -39,6 +41,16 @@ TEST(TwoWayBaseline, AnOwedMarkerRoundTripsAndOlderFilesOweNothing) {
       parse_baseline("coltec-baseline\t1\ttimes=server\tgeneration=gen-a\towes-what\n").ok());
 }
 
+TEST(TwoWayBaseline, ASentFileFromBeforeTheReplacedVersionWasRecordedStillReads) {
+  const auto older = parse_baseline(
+      "coltec-baseline\t1\ttimes=server\tgeneration=unsettled\towes-generation\n"
+      "U\tgen-a\n"
+      "S\ta\t3\t4\t-\n");
+  ASSERT_TRUE(older.ok()) << older.error().message;
+  EXPECT_EQ(older.value().sent.at("a"), (FileState{3, 4, ""}));
+  EXPECT_TRUE(older.value().sent_replaces.empty());
+}
+
 TEST(TwoWayBaseline, DamageIsAnErrorNotAGuess) {
   Baseline b;
   b.files["a"] = {{1, 2, ""}, {3, 4, ""}};
@@ -52,6 +64,7 @@ TEST(TwoWayBaseline, DamageIsAnErrorNotAGuess) {
   EXPECT_FALSE(parse_baseline(text + "F\tonly\t1\n").ok());
   EXPECT_FALSE(parse_baseline(text + "F\tbad\\q\t1\t2\t-\t3\t4\t-\n").ok());
   EXPECT_FALSE(parse_baseline(text + "S\tsent\t1\t2\n").ok());
+  EXPECT_FALSE(parse_baseline(text + "S\tsent\t1\t2\t-\t3\t4\n").ok());
   EXPECT_FALSE(parse_baseline(text + "U\tgen\\q\n").ok());
 }
 

@@ -51,5 +51,22 @@ TEST(TwoWayAdoptSent, WhatNeverArrivedOrIsNotWhatWasSentIsLeftToTheComparison) {
   EXPECT_TRUE(adopt_sent(gone, {}, k_same, "").empty());
 }
 
+// Soak seed 309: the stopped run had listed another daemon's version and was replacing it
+// with ours, of the same size. The remote still holding that version is not ours arriving.
+TEST(TwoWayAdoptSent, AVersionTheStoppedRunHadListedIsNotTakenForOursOfTheSameSize) {
+  auto b = sending();
+  b.sent_replaces["a.txt"] = {3, 25, "md5-theirs"};  // theirs, listed before sending
+  const Listing still_theirs{{"a.txt", {3, 25, "md5-theirs"}}};
+  EXPECT_TRUE(adopt_sent(b, still_theirs, k_same, "").empty());
+  EXPECT_EQ(b.files.at("a.txt").local, (FileState{2, 10, ""})) << "left to the comparison";
+  EXPECT_TRUE(b.sent_replaces.empty());
+
+  auto landed = sending();
+  landed.sent_replaces["a.txt"] = {3, 25, "md5-theirs"};
+  const Listing ours{{"a.txt", {3, 30, "md5-ours"}}};
+  EXPECT_EQ(adopt_sent(landed, ours, k_same, ""), std::vector<std::string>{"a.txt"});
+  EXPECT_EQ(landed.files.at("a.txt"), (BaselineEntry{{3, 20, ""}, {3, 30, "md5-ours"}}));
+}
+
 }  // namespace
 }  // namespace coltec

@@ -132,5 +132,29 @@ TEST_F(TwoWayRunTest, AFileSentByAStoppedRunAndThenDeletedStaysDeleted) {
   EXPECT_TRUE(baseline().sent.empty());
 }
 
+// Soak seed 309: the stopped run was replacing another daemon's version of the same size.
+// The next run must not take that version for its own upload: it compares again, and ours
+// reaches the remote (theirs stays as a conflict copy).
+TEST_F(TwoWayRunTest, AnotherDaemonsVersionOfTheSameSizeIsNotTakenForOurStoppedUpload) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  rclone.remote["a.txt"] = {"theirs", 80};  // another daemon's, and its marker
+  rclone.control.insert("gen-other");
+  disk.put(k_local + "/a.txt", "ours-2", 90'000'000'000);  // newer, and of the same size
+  rclone.fail_steps.insert("upload");                      // the run stops before ours lands
+  EXPECT_NE(run(ex).failure, RcloneFailure::none);
+  ASSERT_EQ(baseline().sent.count("a.txt"), 1U);
+  EXPECT_EQ(baseline().sent_replaces["a.txt"].md5, "md5-theirs") << "the version it replaces";
+  rclone.fail_steps.clear();
+  const auto next = run(ex);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  EXPECT_EQ(rclone.remote.at("a.txt").bytes, "ours-2") << "ours never reached the remote";
+  EXPECT_EQ(disk.bytes(k_local + "/a.txt"), "ours-2");
+  EXPECT_TRUE(std::any_of(rclone.remote.begin(), rclone.remote.end(), [](const auto& o) {
+    return o.first.find(".conflict-") != std::string::npos && o.second.bytes == "theirs";
+  })) << "their version is kept as a conflict copy";
+}
+
 }  // namespace
 }  // namespace coltec
