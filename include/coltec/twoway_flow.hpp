@@ -68,6 +68,10 @@ struct TwoWayProgress {
   /// then does a run wait: another daemon's claim behind our own leftover one (a killed
   /// run, a release that failed) must not stop us, or two leftovers stop both daemons.
   bool other_claim = false;
+  /// Control holds a claim of ours from an earlier run (killed, or its release failed while
+  /// the remote was away). A run that stops early removes it too: an idle daemon would
+  /// otherwise hold every other daemon back until the claim expires.
+  bool own_leftover_claim = false;
   std::string baseline_generation;            ///< Baseline::generation
   std::optional<Turn> turn_after_claim;       ///< from verify_claim
   bool generation_moved_under_claim = false;  ///< verify_claim saw a new generation

@@ -17,9 +17,11 @@ NextStep stop(TwoWayStop why) {
   return {TwoWayStep::done, why};
 }
 
-// Once our claim is written, every way out goes through release.
+// Once our claim is written, every way out goes through release; so does every early stop
+// while a leftover claim of ours is there (a dry run changes nothing, not even that).
 NextStep end(const TwoWayProgress& p, TwoWayStop why) {
-  if (p.claimed && !p.released) return step(TwoWayStep::release);
+  const bool ours = p.claimed || (p.own_leftover_claim && !p.dry_run);
+  if (ours && !p.released) return step(TwoWayStep::release);
   return stop(why);
 }
 
@@ -103,9 +105,9 @@ NextStep next_step(const TwoWayProgress& p) {
   const bool quick = p.quick && p.plan;
   if (!p.control && !quick) return step(TwoWayStep::list_control);
   if (p.control && !p.claimed) {
-    if (p.other_claim) return stop(TwoWayStop::deferred);
+    if (p.other_claim) return end(p, TwoWayStop::deferred);
     const bool unchanged = p.have_baseline && generation_of(*p.control) == p.baseline_generation;
-    if (p.trigger == TwoWayTrigger::check && unchanged) return stop(TwoWayStop::unchanged);
+    if (p.trigger == TwoWayTrigger::check && unchanged) return end(p, TwoWayStop::unchanged);
   }
   if (!p.plan) return step(TwoWayStep::list_sides);
   if (p.plan->refusal) return end(p, TwoWayStop::refused);

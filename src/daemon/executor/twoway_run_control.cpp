@@ -13,7 +13,10 @@ void Executor::TwoWayRun::list_control() {
        "list control folder", m_ex.m_settings.check_timeout, [this](Child& c) {
          if (c.proc.exit_code != 3 && step_failed(c, "looking at the remote")) return;
          const auto state = parse_control(c.entries);  // rc 3: no control folder yet
-         m_progress.other_claim = whose_turn(state, m_ex.m_settings.owner_id, now()) == Turn::other;
+         const auto& me = m_ex.m_settings.owner_id;
+         m_progress.other_claim = whose_turn(state, me, now()) == Turn::other;
+         // No claim of ours is live before this run claims: any there is a leftover.
+         m_progress.own_leftover_claim = !release_names(state, me, {}).empty();
          m_progress.control = state;
          advance();
        });

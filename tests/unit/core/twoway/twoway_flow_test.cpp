@@ -140,6 +140,28 @@ TEST(TwoWayFlow, SomeoneElsesClaimDefersBeforeAnythingIsListed) {
   EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::deferred}));
 }
 
+// Soak seed 328: a release that failed while S3 was away left our claim, and an idle daemon
+// only ever stopped at "unchanged", so the other daemon waited until the claim expired.
+TEST(TwoWayFlow, AnEarlyStopRemovesALeftoverClaimOfOursFirst) {
+  TwoWayProgress p;
+  p.trigger = TwoWayTrigger::check;
+  p.have_baseline = true;
+  p.control = ControlState{{"gen-1"}, {}};
+  p.baseline_generation = "gen-1";
+  p.own_leftover_claim = true;
+  EXPECT_EQ(next_step(p).step, S::release);
+  p.released = true;
+  EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::unchanged}));
+
+  TwoWayProgress waiting;
+  waiting.control = ControlState{};
+  waiting.other_claim = true;
+  waiting.own_leftover_claim = true;
+  EXPECT_EQ(next_step(waiting).step, S::release) << "ours must not hold the other back";
+  waiting.dry_run = true;
+  EXPECT_EQ(next_step(waiting), (NextStep{S::done, TwoWayStop::deferred})) << "a dry run";
+}
+
 TEST(TwoWayFlow, LosingTheTurnReleasesOurClaim) {
   const auto steps = walk({}, upload_plan(), Turn::other);
   EXPECT_EQ(steps, (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,

@@ -136,7 +136,9 @@ TEST_F(TwoWayRunTest, AnothersClaimBeforeOurLeftoverOneStillDefers) {
   const auto r =
       run_among_claims({claim_name(1'000'400, "other-host"), claim_name(1'000'500, "me")});
   EXPECT_EQ(r.failure, RcloneFailure::deferred);
-  EXPECT_EQ(commands(), (Commands{"lsjson control"}));
+  // Our leftover goes, though: the other daemon yields to every claim but its own.
+  EXPECT_EQ(commands(), (Commands{"lsjson control", "delete control"}));
+  EXPECT_EQ(rclone.control, (std::set<std::string>{claim_name(1'000'400, "other-host")}));
   EXPECT_TRUE(rclone.remote.empty());
 }
 

@@ -132,6 +132,23 @@ TEST_F(TwoWayRunTest, AFileSentByAStoppedRunAndThenDeletedStaysDeleted) {
   EXPECT_TRUE(baseline().sent.empty());
 }
 
+// Soak seed 328: b's release failed while the S3 server was away, and b then had nothing to
+// do, so its claim held a back until it expired. b's next check removes it.
+TEST_F(TwoWayRunTest, AnIdleDaemonRemovesItsLeftoverClaimAtItsNextCheck) {
+  disk.put(k_local + "/a.txt", "v1", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  const auto settled = rclone.control;
+  rclone.control.insert(claim_name(1'000'500, "me"));  // the release that failed
+  const auto check = run(ex, RunKind::interval);
+  EXPECT_EQ(check.failure, RcloneFailure::none) << check.error;
+  EXPECT_TRUE(check.unchanged);
+  EXPECT_EQ(commands(), (Commands{"lsjson control", "delete control"}));
+  EXPECT_EQ(rclone.control, settled) << "only the leftover claim went";
+  EXPECT_TRUE(run(ex, RunKind::interval).unchanged);
+  EXPECT_EQ(commands(), (Commands{"lsjson control"})) << "no request more while none is left";
+}
+
 // Soak seed 309: the stopped run was replacing another daemon's version of the same size.
 // The next run must not take that version for its own upload: it compares again, and ours
 // reaches the remote (theirs stays as a conflict copy).
