@@ -7,6 +7,9 @@ version they wrote (lib.sh's ledger_write and ledger_delete).
    in a restore backup. Found nowhere: lost.
 2. The last version written of a file, by either side, is under its name in both folders
    (it has the newest modification time, so a conflict keeps it there): else reverted.
+   Unless the version under the name has the very same modification time and the last one
+   sits beside it in a conflict copy: two writes within one tick of the file system's clock
+   cannot be ordered by time, and the engine keeps both (counted as tied).
 3. A file whose last change was a deletion stays deleted, unless what is there now is the
    other side's last version of it (an edit the deleting side had not seen outlives a
    delete; the ledger cannot tell whether it had, so this is allowed either way). Any other
@@ -95,7 +98,28 @@ def check_versions(entries, where, counts, problems):
             counts[kind] += 1
 
 
-def check_latest(entries, folders, counts, problems):
+def tied(name, content, roots):
+    """Whether a conflict copy beside `name` holds `content` with the very modification time
+    of the file under the name, in one of the folders `roots`."""
+    stem, ext = os.path.splitext(os.path.basename(name))
+    for root in roots:
+        path = os.path.join(root, name)
+        try:
+            named = os.stat(path).st_mtime_ns
+            copies = [os.path.join(os.path.dirname(path), o)
+                      for o in os.listdir(os.path.dirname(path))
+                      if o.startswith(stem + ".conflict-") and o.endswith(ext)]
+            for copy in copies:
+                with open(copy, "rb") as f:
+                    first = f.readline().decode("utf-8", "replace").rstrip("\n")
+                if first == content and os.stat(copy).st_mtime_ns == named:
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def check_latest(entries, folders, roots, counts, problems):
     """The last write of a file, by either side, has the newest modification time, so it
     keeps the name in both folders (a conflict keeps the older one beside it)."""
     last = last_of(entries, lambda e: e[2])
@@ -105,6 +129,8 @@ def check_latest(entries, folders, counts, problems):
         now = [f.get(name) for f in folders]
         if all(c == content for c in now):
             counts["latest_in_place"] += 1
+        elif len(set(now)) == 1 and now[0] is not None and tied(name, content, roots):
+            counts["tied"] += 1
         else:
             counts["reverted"] += 1
             problems.append(f"reverted: {name} holds {now} in the folders; the last version "
@@ -139,12 +165,13 @@ def main():
     args = ap.parse_args()
     entries = parse_ledger(args.ledger)
     counts = dict.fromkeys(("versions", "folder", "conflict", "remote", "trash", "restore",
-                            "lost", "latest_in_place", "reverted", "deleted", "stayed_deleted",
+                            "lost", "latest_in_place", "tied", "reverted", "deleted",
+                            "stayed_deleted",
                             "outlived", "resurrected"), 0)
     problems = []
     check_versions(entries, index_places(args), counts, problems)
     folders = [contents_below(f) for f in args.folder]
-    check_latest(entries, folders, counts, problems)
+    check_latest(entries, folders, args.folder, counts, problems)
     check_deletions(entries, folders, counts, problems)
     counts["conflict_copies"] = sum(".conflict-" in os.path.basename(r) for r in folders[0])
     print(" ".join(f"{k}={v}" for k, v in counts.items()))
