@@ -3,6 +3,8 @@
 
 #include "twoway_run.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <coltec/state.hpp>
@@ -180,6 +182,17 @@ bool Executor::TwoWayRun::step_failed(Child& child, const char* what) {
   fail(failure,
        fmt::format("{} failed: {}", what, failure_detail(child.facts, child.proc.exit_code)));
   return true;
+}
+
+bool Executor::TwoWayRun::failed_as_a_whole(Child& child, const std::vector<std::string>& files,
+                                            const char* what) {
+  if (child.proc.exit_code == 0) return false;
+  const bool only_files =
+      !child.failed_objects.empty() &&
+      std::all_of(child.failed_objects.begin(), child.failed_objects.end(), [&](const auto& f) {
+        return std::find(files.begin(), files.end(), f.first) != files.end();
+      });
+  return !only_files && step_failed(child, what);
 }
 
 void Executor::TwoWayRun::fail(RcloneFailure failure, std::string error) {

@@ -58,6 +58,11 @@ class Executor::TwoWayRun final : public Executor::Running,
   void exec(const Invocation& inv, const char* step, std::chrono::milliseconds timeout, Next next);
   void on_line(Child& child, OutputStream stream, const std::string& line);
   bool step_failed(Child& child, const char* what);
+  /// For a step that transfers the named `files`: whether it failed as a whole (then the
+  /// run fails). rclone's errors that name some of the files fail just those; an error that
+  /// names anything else (the remote's root, when the server went away) or nothing fails it
+  /// all, so no file is taken as done on a failure that said nothing about it.
+  bool failed_as_a_whole(Child& child, const std::vector<std::string>& files, const char* what);
   void fail(RcloneFailure failure, std::string error);
   void finish(TwoWayStop stop);
   void log_finished(const SyncReport& report, TwoWayStop stop);

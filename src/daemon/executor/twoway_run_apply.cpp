@@ -204,10 +204,7 @@ void Executor::TwoWayRun::upload() {
   if (m_ex.m_settings.safety.trash) spec.backup_dir = trash_dir();
   exec(build_transfer(m_action, spec, context(), m_ex.m_settings.env), "upload",
        m_ex.m_settings.run_timeout, [this](Child& c) {
-         if (c.proc.exit_code != 0 && c.failed_objects.empty() &&
-             step_failed(c, "uploading to the remote")) {
-           return;
-         }
+         if (failed_as_a_whole(c, m_uploads, "uploading to the remote")) return;
          for (const auto& p : m_uploads) {
            const auto bad = c.failed_objects.find(p);
            if (bad == c.failed_objects.end()) {
@@ -240,10 +237,7 @@ void Executor::TwoWayRun::delete_remote() {
     return build_transfer(m_action, spec, context(), m_ex.m_settings.env);
   }();
   exec(inv, "delete on the remote", m_ex.m_settings.run_timeout, [this](Child& c) {
-    if (c.proc.exit_code != 0 && c.failed_objects.empty() &&
-        step_failed(c, "deleting on the remote")) {
-      return;
-    }
+    if (failed_as_a_whole(c, m_remote_deletes, "deleting on the remote")) return;
     for (const auto& p : m_remote_deletes) {
       if (c.failed_objects.count(p) != 0) {
         leave_for_later("could not delete " + p + " on the remote; tried again next run");

@@ -67,7 +67,8 @@ class FakeRclone {
   std::set<std::string> control;         ///< names in the control folder
   std::map<std::string, std::string> trash;
   std::int64_t clock = 5000;
-  std::set<std::string> fail_steps;  ///< to fail: "copy-down", "upload", "touch-gen"
+  /// to fail: "copy-down", "upload", "touch-gen", "delete-root"
+  std::set<std::string> fail_steps;
   FakeDisk& disk;
 
   explicit FakeRclone(FakeDisk& d) : disk(d) {}
@@ -115,6 +116,22 @@ class FakeRclone {
     return s;
   }
 
+  // `rclone move` of listed remote files into the trash.
+  Script move_to_trash(const std::vector<std::string>& files) {
+    // The server went away: rclone names its remote, not a file, and moves nothing.
+    if (fail_steps.count("delete-root") != 0) {
+      return Script{
+          1,
+          {R"({"level":"error","msg":"error reading source root directory: RequestError: send request failed","object":"S3 bucket bucket path ws/code","objectType":"*s3.Fs"})"},
+          {}};
+    }
+    for (const auto& p : files) {
+      trash[p] = remote[p].bytes;
+      remote.erase(p);
+    }
+    return {};
+  }
+
   Script transfer(const std::vector<std::string>& argv) {
     const auto& src = argv[2];
     const auto& dst = argv[3];
@@ -142,13 +159,7 @@ class FakeRclone {
       }
       return {};
     }
-    if (src == k_remote && argv[1] == "move") {
-      for (const auto& p : files) {
-        trash[p] = remote[p].bytes;
-        remote.erase(p);
-      }
-      return {};
-    }
+    if (src == k_remote && argv[1] == "move") return move_to_trash(files);
     ADD_FAILURE() << "unexpected transfer " << src << " -> " << dst;
     return Script{1, {}, {}};
   }

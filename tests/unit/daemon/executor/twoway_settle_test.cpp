@@ -149,6 +149,26 @@ TEST_F(TwoWayRunTest, AnIdleDaemonRemovesItsLeftoverClaimAtItsNextCheck) {
   EXPECT_EQ(commands(), (Commands{"lsjson control"})) << "no request more while none is left";
 }
 
+// Soak seed 339: the S3 server went away during the remote deletion; rclone's only error
+// named the remote, not the file, and the run took the file as deleted. The next run then
+// brought the deleted file back from the remote. Now the run fails, and the next deletes it.
+TEST_F(TwoWayRunTest, ADeletionWhoseStepFailedAsAWholeIsNotTakenAsDone) {
+  disk.put(k_local + "/a.txt", "a", 1);
+  disk.put(k_local + "/b.txt", "b", 1);
+  Executor ex(runner, *log, settings, {action()}, seams);
+  ASSERT_EQ(run(ex).failure, RcloneFailure::none);
+  disk.files.erase(k_local + "/a.txt");
+  rclone.fail_steps.insert("delete-root");
+  EXPECT_NE(run(ex).failure, RcloneFailure::none);
+  EXPECT_EQ(rclone.remote.count("a.txt"), 1U);
+  rclone.fail_steps.clear();
+  const auto next = run(ex);
+  EXPECT_EQ(next.failure, RcloneFailure::none) << next.error;
+  EXPECT_FALSE(disk.has(k_local + "/a.txt")) << "the deleted file came back";
+  EXPECT_EQ(rclone.remote.count("a.txt"), 0U);
+  EXPECT_EQ(rclone.trash.at("a.txt"), "a");
+}
+
 // Soak seed 309: the stopped run was replacing another daemon's version of the same size.
 // The next run must not take that version for its own upload: it compares again, and ours
 // reaches the remote (theirs stays as a conflict copy).
