@@ -131,6 +131,36 @@ start_s3rver() {
   export S3_PORT S3_DATA
 }
 
+# drop_torn_objects: removes from S3_DATA every object s3rver did not finish writing and
+# prints how many. s3rver writes an object in place, then its metadata: a PUT cut off by a
+# kill (of the client, or of s3rver) leaves an object without metadata, or with empty or half
+# metadata, which s3rver then serves as a short object or answers with HTTP 500, a listing
+# of its folder included. Real S3 and R2 store a PUT whole or not at all; this makes the test
+# server do the same, as if the cut PUT never happened. Call it while s3rver is stopped.
+drop_torn_objects() {
+  python3 - "$S3_DATA" <<'PY'
+import json, os, sys
+torn = 0
+for top, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        if not name.endswith("._S3rver_object"):
+            continue
+        obj = os.path.join(top, name)
+        meta = obj[: -len("_object")] + "_metadata.json"
+        try:
+            with open(meta, encoding="utf-8") as f:
+                json.load(f)
+            continue
+        except (OSError, ValueError):
+            pass
+        for path in (obj, obj + ".md5", meta):
+            if os.path.exists(path):
+                os.remove(path)
+        torn += 1
+print(torn)
+PY
+}
+
 # stop_s3rver [SIGNAL]: stops the server (TERM unless SIGNAL, e.g. KILL); its data stays in
 # S3_DATA, so `start_s3rver "$S3_PORT"` brings it back where it was.
 stop_s3rver() {

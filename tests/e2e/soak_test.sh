@@ -24,7 +24,7 @@
 # either store the whole object or none. Convergence after such a cut depends on the next
 # upload replacing the half object; a version is never counted as "on the remote" unless
 # it can be read back whole. An object whose metadata s3rver was writing when it was killed
-# is removed before it restarts (drop_torn_objects), as an atomic store would have it.
+# is removed before it restarts (lib.sh's drop_torn_objects), as an atomic store would have it.
 #
 # The full disk needs a mount: the test runs itself in a mount namespace of its own (root, or
 # an unprivileged user namespace); where neither is allowed, that fault is skipped with a
@@ -59,38 +59,10 @@ s3_stop() {
   s3_up=0
   count "s3_stops_$sig"
 }
-# A SIGKILL can cut s3rver off in the middle of writing an object's metadata (empty or half
-# JSON); from then on it answers every listing of that folder with HTTP 500, for good. Real
-# S3 and R2 store a PUT whole or not at all, so before the restart such an object is removed,
-# as if its PUT never happened (counted as s3_torn_objects).
-drop_torn_objects() {
-  local torn
-  torn=$(python3 - "$S3_DATA" <<'PY'
-import json, os, sys
-torn = 0
-for top, _, names in os.walk(sys.argv[1]):
-    for name in names:
-        if not name.endswith("._S3rver_metadata.json"):
-            continue
-        meta = os.path.join(top, name)
-        try:
-            with open(meta, encoding="utf-8") as f:
-                json.load(f)
-            continue
-        except (OSError, ValueError):
-            pass
-        stem = meta[: -len("_metadata.json")]
-        for path in (meta, stem + "_object", stem + "_object.md5"):
-            if os.path.exists(path):
-                os.remove(path)
-        torn += 1
-print(torn)
-PY
-  )
-  ((torn == 0)) || count s3_torn_objects "$torn"
-}
 s3_start() {
-  drop_torn_objects
+  local torn
+  torn=$(drop_torn_objects)  # s3rver may have died writing one
+  ((torn == 0)) || count s3_torn_objects "$torn"
   start_s3rver "$S3_PORT" || fail "s3rver did not come back on port $S3_PORT"
   s3_up=1
 }
