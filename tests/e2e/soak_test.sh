@@ -20,11 +20,13 @@
 # (E2E_KEEP=1 keeps them).
 #
 # s3rver writes objects in place: a PUT cut off by a kill (of rclone with its daemon, or of
-# s3rver itself) can leave half an object that then answers HTTP 500, where real S3 and R2
-# either store the whole object or none. Convergence after such a cut depends on the next
-# upload replacing the half object; a version is never counted as "on the remote" unless
-# it can be read back whole. An object whose metadata s3rver was writing when it was killed
-# is removed before it restarts (lib.sh's drop_torn_objects), as an atomic store would have it.
+# s3rver itself) can leave an object without its metadata, which s3rver lists but answers
+# with HTTP 500 to every copy (so no upload with a backup, and no deletion to the trash, can
+# ever replace it), where real S3 and R2 either store the whole object or none. So the test
+# makes s3rver atomic: when a daemon was killed with an rclone of it running, and whenever
+# s3rver was stopped, s3rver is (re)started only after lib.sh's drop_torn_objects has removed
+# such objects (counted as s3_torn_objects; the restarts after a kill as s3_restarts_after_kill).
+# A version is never counted as "on the remote" unless it can be read back whole.
 #
 # The full disk needs a mount: the test runs itself in a mount namespace of its own (root, or
 # an unprivileged user namespace); where neither is allowed, that fault is skipped with a
@@ -75,9 +77,15 @@ kill_at_random() {
     1) wait_for 3 has_rclone_child "${SIDE_PID[$side]}" || true ;;
     2) sleep "0.$pause" ;;
   esac
-  has_rclone_child "${SIDE_PID[$side]}" && count kills_mid_rclone
+  local cut=0
+  has_rclone_child "${SIDE_PID[$side]}" && cut=1 && count kills_mid_rclone
   kill_side "$side"
   count "kills_$side"
+  if ((cut && s3_up)); then # its PUT may have been cut off: s3rver drops what it half wrote
+    stop_s3rver TERM
+    s3_start
+    count s3_restarts_after_kill
+  fi
 }
 
 # Side b's disk fills: a filler file takes every free block of its tmpfs. rclone says so
