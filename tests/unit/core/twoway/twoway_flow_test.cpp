@@ -74,6 +74,16 @@ std::vector<TwoWayStep> walk(TwoWayProgress p, const SyncPlan& plan, Turn turn =
 
 using S = TwoWayStep;
 
+// An interval check whose control listing shows the generation the baseline recorded.
+TwoWayProgress idle_check() {
+  TwoWayProgress p;
+  p.trigger = TwoWayTrigger::check;
+  p.have_baseline = true;
+  p.control = ControlState{{"gen-1"}, {}};
+  p.baseline_generation = "gen-1";
+  return p;
+}
+
 TEST(TwoWayFlow, AChangingRunClaimsTransfersRecordsThenReleases) {
   EXPECT_EQ(walk({}, upload_plan()),
             (std::vector<S>{S::list_control, S::list_sides, S::claim, S::verify_claim,
@@ -120,11 +130,7 @@ TEST(TwoWayFlow, ADeletingRunOwesAMarkerBeforeItDeletes) {
 }
 
 TEST(TwoWayFlow, AnIdleCheckWithTheSameGenerationStopsAfterOneListing) {
-  TwoWayProgress p;
-  p.trigger = TwoWayTrigger::check;
-  p.have_baseline = true;
-  p.control = ControlState{{"gen-1"}, {}};
-  p.baseline_generation = "gen-1";
+  TwoWayProgress p = idle_check();
   EXPECT_EQ(next_step(p), (NextStep{S::done, TwoWayStop::unchanged}));
   p.baseline_generation = "gen-0";
   EXPECT_EQ(next_step(p).step, S::list_sides);
@@ -143,11 +149,7 @@ TEST(TwoWayFlow, SomeoneElsesClaimDefersBeforeAnythingIsListed) {
 // Soak seed 328: a release that failed while S3 was away left our claim, and an idle daemon
 // only ever stopped at "unchanged", so the other daemon waited until the claim expired.
 TEST(TwoWayFlow, AnEarlyStopRemovesALeftoverClaimOfOursFirst) {
-  TwoWayProgress p;
-  p.trigger = TwoWayTrigger::check;
-  p.have_baseline = true;
-  p.control = ControlState{{"gen-1"}, {}};
-  p.baseline_generation = "gen-1";
+  TwoWayProgress p = idle_check();
   p.own_leftover_claim = true;
   EXPECT_EQ(next_step(p).step, S::release);
   p.released = true;
